@@ -39,6 +39,7 @@ struct FactSpec {
 struct Condition {
   std::string fact;
   std::string is;
+  std::string member;  // guards only: whose fact ("" = the step's own member)
 };
 
 struct ActionSpec {
@@ -72,8 +73,8 @@ struct Platform {
   std::map<std::string, ActionSpec> actions;
   std::string file;  // where it was defined ("<builtin>/x.toml" for built-ins)
 
-  const ActionSpec* FindAction(const std::string& name) const {
-    auto it = actions.find(name);
+  const ActionSpec* FindAction(const std::string& action) const {
+    auto it = actions.find(action);
     return it == actions.end() ? nullptr : &it->second;
   }
 };
