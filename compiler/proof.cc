@@ -72,19 +72,28 @@ std::string Describe(const Step& s) {
   return d;
 }
 
+// A member joins at a version the cluster runs: where the platform forbids
+// mixed versions, the version of every up member; otherwise that of some up
+// member (version-skew bounds the rest).
 std::optional<std::string> Prover::CheckJoin(const Step& s) const {
   const MemberState& m = *state_.Find(s.member);
   if (m.in_cluster) return fmt::format("{} is already in the cluster", s.member);
   for (const std::string& comp : p_.components) {
     auto mine = m.versions.find(comp);
+    std::string mine_v = mine == m.versions.end() ? "(unknown)" : mine->second;
+    const MemberState* differs = nullptr;
+    bool matched = false, any_up = false;
     for (const MemberState& peer : state_.members) {
       auto theirs = peer.versions.find(comp);
       if (!peer.Up() || theirs == peer.versions.end()) continue;
-      if (mine == m.versions.end() || mine->second != theirs->second)
-        return fmt::format("{} would join at {} {} but {} runs {}", s.member, comp,
-                           mine == m.versions.end() ? "(unknown)" : mine->second, peer.name,
-                           theirs->second);
+      any_up = true;
+      if (theirs->second == mine_v) matched = true;
+      else if (!differs) differs = &peer;
     }
+    bool ok = !any_up || (p_.mixed_versions ? matched : !differs);
+    if (!ok)
+      return fmt::format("{} would join at {} {} but {} runs {}", s.member, comp, mine_v,
+                         differs->name, differs->versions.at(comp));
   }
   return std::nullopt;
 }

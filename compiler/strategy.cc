@@ -33,6 +33,8 @@ class Planner {
   void FailOver(const std::string& from, bool want_upgraded);
 
   std::vector<std::string> Targets() const;  // members with installs, upgrade order
+  bool MayBringBack(const std::string& m) const;
+  std::string Master() const;
   std::string BackupMember() const;
   bool NeedsTopologyChange() const;
   const MemberState& At(const std::string& m) const { return *state_.Find(m); }
@@ -105,8 +107,20 @@ void Planner::Prologue() {
       }
   }
   for (const MemberDiff& d : diff_.members)
-    if (d.bring_up && d.installs.empty())
+    if (d.bring_up && d.installs.empty() && MayBringBack(d.member))
       BringBack(d.member, fmt::format("bring {} back into service: it is down", d.member));
+}
+
+// A member an interrupted run left down is brought back first, except where
+// the procedure takes it out again (leave-update-join participants leave for
+// any install) or where it would serve beside a different version on a
+// platform that forbids mixed versions.
+bool Planner::MayBringBack(const std::string& m) const {
+  if (p_.strategy == Strategy::kLeaveUpdateJoin && diff_.HasInstalls()) return false;
+  if (p_.mixed_versions) return true;
+  for (const MemberState& peer : state_.members)
+    if (peer.Up() && peer.versions != At(m).versions) return false;
+  return true;
 }
 
 // Members that need an install, in upgrade order: those already out of service
@@ -202,10 +216,14 @@ void Planner::OneAtATime() {
 }
 
 void Planner::Groups() {
-  std::vector<std::string> targets = Targets();
-  int spare = state_.Serving() - std::max(c_.ha.min_serving, 1);
+  std::vector<std::string> targets = Targets(), out;
+  for (const std::string& m : targets)
+    if (!At(m).Up()) out.push_back(m);
+  int in_cluster_out = static_cast<int>(std::count_if(
+      out.begin(), out.end(), [&](const std::string& m) { return At(m).in_cluster; }));
+  int spare = state_.Serving() + in_cluster_out - std::max(c_.ha.min_serving, 1);
   int cap = std::max(1, std::min(c_.ha.max_unavailable, spare));
-  std::vector<std::vector<std::string>> groups = MakeGroups(c_, targets, cap);
+  std::vector<std::vector<std::string>> groups = MakeGroups(c_, targets, out, cap);
   for (size_t g = 0; g < groups.size(); ++g) {
     char label = static_cast<char>('A' + g % 26);
     for (const std::string& m : groups[g])
@@ -222,12 +240,7 @@ void Planner::Groups() {
 // rejoins at the master's version (members must match when the cluster forms).
 void Planner::LeaveUpdateJoin() {
   if (!diff_.HasInstalls()) return;
-  std::string master;
-  for (const MemberState& m : state_.members)
-    if (c_.FindMember(m.name) && m.Up() && m.role == Role::kActive) master = m.name;
-  if (master.empty())
-    for (const MemberState& m : state_.members)
-      if (c_.FindMember(m.name) && (master.empty() || m.Up())) master = m.name;
+  std::string master = Master();
   for (const Member& pm : c_.members) {
     if (pm.name == master || !At(pm.name).in_cluster) continue;
     TakeOut(pm.name, fmt::format("take participant {} out of service before it leaves", pm.name));
@@ -239,21 +252,32 @@ void Planner::LeaveUpdateJoin() {
     Emit(std::move(s));
   }
   const MemberDiff* md = diff_.Find(master);
-  if (md && !md->installs.empty()) {
-    if (At(master).Up()) {
-      Step s;
-      s.action = Action::kDrain;
-      s.member = master;
-      s.disruptive = true;
-      s.reason = fmt::format("take master {} down for its update: this interrupts service", master);
-      Emit(std::move(s));
-    }
-    InstallAll(master, true);
-    BringBack(master, fmt::format("bring master {} back into service updated", master), true);
+  bool update = md && !md->installs.empty();
+  if (update && At(master).Up()) {
+    Step s;
+    s.action = Action::kDrain;
+    s.member = master;
+    s.disruptive = true;
+    s.reason = fmt::format("take master {} down for its update: this interrupts service", master);
+    Emit(std::move(s));
   }
+  if (update) InstallAll(master, true);
+  BringBack(master, fmt::format("bring master {} back into service updated", master), update);
   for (const Member& pm : c_.members)
     if (pm.name != master && diff_.Find(pm.name) && !diff_.Find(pm.name)->installs.empty())
       InstallAll(pm.name, false);
+}
+
+// The member the others rejoin: the active, else one in the cluster (up
+// first), else the first listed.
+std::string Planner::Master() const {
+  const MemberState* best = nullptr;
+  auto rank = [](const MemberState& m) {
+    return (m.in_cluster ? 1 : 0) + (m.Up() ? 2 : 0) + (m.Up() && m.role == Role::kActive ? 4 : 0);
+  };
+  for (const Member& dm : c_.members)
+    if (!best || rank(At(dm.name)) > rank(*best)) best = &At(dm.name);
+  return best->name;
 }
 
 // Joins, removals, then settings (desired values and restoring held ones).
@@ -302,28 +326,42 @@ void Planner::Epilogue() {
 }  // namespace
 
 std::vector<std::vector<std::string>> MakeGroups(const Cluster& c,
-                                                 const std::vector<std::string>& targets, int cap) {
-  std::vector<std::vector<std::string>> out;
-  std::set<std::string> placed;
-  std::set<std::string> wanted(targets.begin(), targets.end());
+                                                 const std::vector<std::string>& targets,
+                                                 const std::vector<std::string>& out, int cap) {
+  std::vector<std::vector<std::string>> explicit_groups, out_group, auto_groups;
+  std::set<std::string> placed, wanted(targets.begin(), targets.end());
+  std::set<std::string> is_out(out.begin(), out.end());
   for (const auto& g : c.ha.groups) {
     std::vector<std::string> group;
     for (const std::string& m : g)
       if (wanted.count(m) && placed.insert(m).second) group.push_back(m);
-    if (!group.empty()) out.push_back(std::move(group));
+    if (!group.empty()) explicit_groups.push_back(std::move(group));
   }
+  // A group an interrupted run left half-done goes first.
+  std::stable_partition(explicit_groups.begin(), explicit_groups.end(), [&](const auto& g) {
+    return std::any_of(g.begin(), g.end(), [&](const std::string& m) { return is_out.count(m); });
+  });
   std::vector<const Member*> rest;
-  for (const std::string& t : targets)
-    if (!placed.count(t))
-      if (const Member* m = c.FindMember(t)) rest.push_back(m);
+  std::vector<std::string> down;
+  for (const std::string& t : targets) {
+    if (placed.count(t)) continue;
+    if (is_out.count(t)) down.push_back(t);
+    else if (const Member* m = c.FindMember(t)) rest.push_back(m);
+  }
+  std::sort(down.begin(), down.end());
+  if (!down.empty()) out_group.push_back(down);
   std::stable_sort(rest.begin(), rest.end(),
                    [](const Member* a, const Member* b) { return a->site < b->site; });
   size_t k = (rest.size() + cap - 1) / std::max(cap, 1);
-  size_t first = out.size();
-  out.resize(first + k);
-  for (size_t i = 0; i < rest.size(); ++i) out[first + i % k].push_back(rest[i]->name);
-  for (size_t i = first; i < out.size(); ++i) std::sort(out[i].begin(), out[i].end());
-  return out;
+  auto_groups.resize(k);
+  for (size_t i = 0; i < rest.size(); ++i) auto_groups[i % k].push_back(rest[i]->name);
+  std::vector<std::vector<std::string>> result = std::move(out_group);
+  for (auto* list : {&explicit_groups, &auto_groups})
+    for (auto& g : *list) {
+      std::sort(g.begin(), g.end());
+      result.push_back(std::move(g));
+    }
+  return result;
 }
 
 std::vector<Step> PlanSteps(const Cluster& c, const Platform& p, const ClusterState& live,

@@ -22,10 +22,13 @@ namespace harc {
 std::vector<Step> PlanSteps(const Cluster& c, const Platform& p, const ClusterState& live,
                             const ClusterDiff& diff);
 
-// Splits `targets` (member names) into logical groups of at most `cap`
-// members, spreading sites across groups (round-robin over members sorted by
-// site). Explicit groups from ha.groups come first, in their order.
+// Splits `targets` (member names) into logical groups. Members already `out`
+// of service (an interrupted run) and not in an explicit group form the first
+// group; then the explicit groups of ha.groups, those holding an `out` member
+// first; then the rest in groups of at most `cap`, spreading sites across
+// groups (round-robin over members sorted by site).
 std::vector<std::vector<std::string>> MakeGroups(const Cluster& c,
-                                                 const std::vector<std::string>& targets, int cap);
+                                                 const std::vector<std::string>& targets,
+                                                 const std::vector<std::string>& out, int cap);
 
 }  // namespace harc

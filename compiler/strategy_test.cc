@@ -153,12 +153,20 @@ TEST(Diff, InSyncClusterHasNoSteps) {
 
 TEST(MakeGroups, RoundRobinOverSites) {
   Cluster c = MakeCluster({"a", "b", "c", "d", "e", "f"}, "2", 3, 3);
-  auto g = MakeGroups(c, {"a", "b", "c", "d", "e", "f"}, 3);
+  auto g = MakeGroups(c, {"a", "b", "c", "d", "e", "f"}, {}, 3);
   // Sites: a,c,e on 1; b,d,f on 2. Both groups hold members of both sites, so
   // each site keeps serving while either group is out.
   ASSERT_EQ(g.size(), 2u);
   EXPECT_EQ(g[0], (std::vector<std::string>{"a", "d", "e"}));
   EXPECT_EQ(g[1], (std::vector<std::string>{"b", "c", "f"}));
+}
+
+TEST(MakeGroups, MembersAlreadyOutFormTheFirstGroup) {
+  Cluster c = MakeCluster({"a", "b", "c", "d", "e"}, "2", 2, 2);
+  auto g = MakeGroups(c, {"d", "b", "e"}, {"d"}, 2);
+  ASSERT_EQ(g.size(), 2u);
+  EXPECT_EQ(g[0], (std::vector<std::string>{"d"}));
+  EXPECT_EQ(g[1], (std::vector<std::string>{"b", "e"}));
 }
 
 }  // namespace
