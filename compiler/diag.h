@@ -22,8 +22,9 @@ struct Diagnostic {
   std::string source_line;  // the text of pos.line, without its newline
 };
 
-// "file:line:col: error: message\n  <source line>\n  <caret>\n"
-// (only "file: error: message\n" when pos.line == 0).
+// "file:line:col: error: message\n    <source line>\n    <caret>\n"
+// (only "file: error: message\n" when pos.line == 0). The caret line keeps the
+// source line's tabs, so the caret stays under its character.
 std::string FormatDiagnostic(const Diagnostic& d);
 
 // Collects diagnostics for one source text and fills in source lines.
@@ -52,5 +53,10 @@ std::string_view LineOf(std::string_view text, int line);
 // The candidate closest to `word` by edit distance, or "" when none is close
 // enough to be a plausible misspelling.
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
+
+// s in single quotes for a message: control and non-ASCII bytes escaped (\n,
+// \xFF), quotes and backslashes escaped, at most 80 characters shown. A hostile
+// value can then neither forge lines of an error report nor flood it.
+std::string QuoteForMessage(std::string_view s);
 
 }  // namespace harc
