@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/model.h"
@@ -60,6 +61,10 @@ struct Refusal {
   std::string rule;
   std::string message;
 };
+
+// "in-sync", "changes", "unsafe", "unobservable": in plan.json and `harc plan`.
+const char* ClusterStatusName(ClusterStatus s);
+std::optional<ClusterStatus> ParseClusterStatus(std::string_view s);
 
 struct ClusterPlan {
   std::string cluster;

@@ -15,13 +15,19 @@ namespace harc {
 std::string PlanToJson(const Plan& plan);
 
 // REQUIRES: nothing; any text. Returns false with *error naming the JSON path
-// on a malformed plan, a wrong format version, or a hash that does not match.
+// on a malformed plan (unknown key, wrong type, unknown action or status), a
+// wrong format version, a hash that does not match the content, or a cluster
+// whose fingerprint is not FactsFingerprint(depends_on). *out is set only on
+// success.
 bool PlanFromJson(std::string_view text, Plan* out, std::string* error);
 
 // sha256 hex of the canonical JSON of everything but the hash itself.
 std::string PlanHash(const Plan& plan);
 
-// sha256 hex over member/fact/value triples, in order.
-std::string FactsFingerprint(const std::map<std::string, std::map<std::string, std::string>>& facts);
+// sha256 hex over member/fact/value triples, in order: each member as netstrings
+// of its name and fact count, then of each fact and value. Unambiguous: no two
+// different maps encode alike, and a member with no facts still counts.
+std::string FactsFingerprint(
+    const std::map<std::string, std::map<std::string, std::string>>& facts);
 
 }  // namespace harc
