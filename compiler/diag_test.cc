@@ -122,8 +122,6 @@ TEST(DidYouMean, Threshold) {
 
 TEST(DidYouMean, PrefersTheClosestThenTheFirst) {
   EXPECT_EQ(DidYouMean("drai", {"undrain", "drain"}), "drain");
-  // Plain Levenshtein: a transposition costs 2, too many for a 5-letter word.
-  EXPECT_EQ(DidYouMean("drian", {"drain"}), "");
   EXPECT_EQ(DidYouMean("m5", {"m1", "m2"}), "m1");
 }
 
@@ -137,4 +135,10 @@ TEST(QuoteForMessage, EscapesWhatCouldForgeAReport) {
 }
 
 }  // namespace
+TEST(DidYouMean, SwappedLettersCountAsOneEdit) {
+  EXPECT_EQ(DidYouMean("drian", {"drain", "undrain", "install"}), "drain");
+  EXPECT_EQ(DidYouMean("plaform", {"platform", "name"}), "platform");
+  EXPECT_EQ(DidYouMean("xyz", {"platform", "name"}), "");
+}
+
 }  // namespace harc
