@@ -571,30 +571,30 @@ TEST(LoadFleet, UnsafeIdentifiers) {
 TEST(LoadFleet, UnsafeValues) {
   EXPECT_EQ(EastErrors(With(kEast, "host = \"10.1.0.11\"", "host = \"10.1.0.11;reboot\"")),
             "clusters/fw-east.toml:19:8: error: not a safe value: '10.1.0.11;reboot' (';' is not "
-            "allowed; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%-], not starting with "
-            "'-')\n"
+            "allowed; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%~-], not starting with "
+            "'-' or '~')\n"
             "    host = \"10.1.0.11;reboot\"\n"
             "           ^\n");
   EXPECT_EQ(EastErrors(With(kEast, "R81.20_T89", "$(reboot)")),
             "clusters/fw-east.toml:6:10: error: not a safe value: '$(reboot)' ('$' is not "
-            "allowed; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%-], not starting with "
-            "'-')\n"
+            "allowed; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%~-], not starting with "
+            "'-' or '~')\n"
             "    hotfix = \"$(reboot)\"\n"
             "             ^\n");
   EXPECT_EQ(EastErrors(With(kEast, "user = \"root\"", "user = \"-oProxyCommand=x\"")),
             "clusters/fw-east.toml:28:8: error: not a safe value: '-oProxyCommand=x' (it must not "
-            "start with '-'; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%-], not starting "
-            "with '-')\n"
+            "start with '-'; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%~-], not starting "
+            "with '-' or '~')\n"
             "    user = \"-oProxyCommand=x\"\n"
             "           ^\n");
   EXPECT_EQ(EastErrors(With(kEast, "failback = \"manual\"", "failback = \"a\\nb\"")),
             "clusters/fw-east.toml:15:12: error: not a safe value: 'a\\nb' ('\\n' is not allowed; "
-            "values are 1..256 characters of [A-Za-z0-9_.:@/+=,%-], not starting with '-')\n"
+            "values are 1..256 characters of [A-Za-z0-9_.:@/+=,%~-], not starting with '-' or '~')\n"
             "    failback = \"a\\nb\"\n"
             "               ^\n");
   EXPECT_EQ(EastErrors(With(kEast, "failback = \"manual\"", "failback = \"\"")),
             "clusters/fw-east.toml:15:12: error: not a safe value: '' (it is empty; values are "
-            "1..256 characters of [A-Za-z0-9_.:@/+=,%-], not starting with '-')\n"
+            "1..256 characters of [A-Za-z0-9_.:@/+=,%~-], not starting with '-' or '~')\n"
             "    failback = \"\"\n"
             "               ^\n");
 }
@@ -636,7 +636,7 @@ TEST(LoadFleet, Ranges) {
 TEST(LoadFleet, HarcTomlSafety) {
   EXPECT_EQ(Errors(Load({{"harc.toml", With(kHarc, "user = \"ops\"", "user = \"ops`id`\"")}})),
             "harc.toml:2:8: error: not a safe value: 'ops`id`' ('`' is not allowed; values are "
-            "1..256 characters of [A-Za-z0-9_.:@/+=,%-], not starting with '-')\n"
+            "1..256 characters of [A-Za-z0-9_.:@/+=,%~-], not starting with '-' or '~')\n"
             "    user = \"ops`id`\"\n"
             "           ^\n");
   EXPECT_EQ(Errors(Load({{"harc.toml", With(kHarc, "[\"canary\", \"default\", \"late\"]", "[]")}})),
@@ -693,8 +693,8 @@ TEST(LoadFleet, AllErrorsOfAFileInSourceOrder) {
             "    min_servng = 2\n"
             "    ^\n"
             "clusters/fw-east.toml:26:8: error: not a safe value: '10.1.0.12 ' (' ' is not "
-            "allowed; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%-], not starting with "
-            "'-')\n"
+            "allowed; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%~-], not starting with "
+            "'-' or '~')\n"
             "    host = \"10.1.0.12 \"\n"
             "           ^\n"
             "clusters/fw-east.toml:27:8: error: wrong type for 'port': expected an integer, found "

@@ -456,8 +456,8 @@ TEST(LoadPlatform, SettingsNeedAFactAndAnAction) {
 TEST(LoadPlatform, RunSettingValues) {
   EXPECT_EQ(Errors(With("failback = \"manual\"", "failback = \"man ual\"")),
             "platforms/maestro.toml:12:12: error: not a safe value: 'man ual' (' ' is not "
-            "allowed; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%-], not starting with "
-            "'-')\n"
+            "allowed; values are 1..256 characters of [A-Za-z0-9_.:@/+=,%~-], not starting with "
+            "'-' or '~')\n"
             "    failback = \"man ual\"\n"
             "               ^\n");
 }

@@ -15,7 +15,7 @@ bool IsIdentifierChar(char c) { return IsAsciiAlnum(c) || c == '_' || c == '.' |
 // The punctuation a value may hold: none of it means anything to a POSIX shell
 // inside or outside quotes, and it covers versions, addresses and users.
 bool IsValueChar(char c) {
-  static constexpr std::string_view kPunctuation = "_.:@/+=,%-";
+  static constexpr std::string_view kPunctuation = "_.:@/+=,%~-";
   return IsAsciiAlnum(c) || kPunctuation.find(c) != std::string_view::npos;
 }
 
@@ -91,7 +91,7 @@ bool IsSafeIdentifier(std::string_view s) {
 }
 
 bool IsSafeValue(std::string_view s) {
-  if (s.empty() || s.size() > 256 || s[0] == '-') return false;
+  if (s.empty() || s.size() > 256 || s[0] == '-' || s[0] == '~') return false;
   for (char c : s)
     if (!IsValueChar(c)) return false;
   return true;

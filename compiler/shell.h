@@ -15,8 +15,8 @@ namespace harc {
 bool IsSafeIdentifier(std::string_view s);
 
 // Values (versions, setting values, hosts, users): 1..256 characters from
-// [A-Za-z0-9_.:@/+=,%-], not starting with '-'. Enough for "R81.20_T89",
-// "10.1.0.11", "fe80::1%eth0", "2.4.1-1+deb12u1".
+// [A-Za-z0-9_.:@/+=,%~-], not starting with '-' or '~'. Enough for "R81.20_T89",
+// "10.1.0.11", "fe80::1%eth0", "2.4.1-1+deb12u1", "2.2.7-1~bpo12+1".
 bool IsSafeValue(std::string_view s);
 
 // POSIX single-quoting: abc -> 'abc', it's -> 'it'\''s'.

@@ -23,7 +23,7 @@ TEST(IsSafeIdentifier, RejectsEverythingElse) {
 
 TEST(IsSafeValue, AcceptsVersionsHostsAndUsers) {
   for (const char* s : {"R81.20_T89", "10.1.0.11", "fe80::1%eth0", "2.4.1-1+deb12u1", "admin",
-                        "user@example.com", "a/b", "k=v,w", "fw-east.example.net", "0"})
+                        "user@example.com", "a/b", "k=v,w", "fw-east.example.net", "0", "2.2.7-1~bpo12+1"})
     EXPECT_TRUE(IsSafeValue(s)) << s;
   EXPECT_TRUE(IsSafeValue(std::string(256, 'v')));
 }

@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::string_view kIdentifierRule = "identifiers are [A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
 constexpr std::string_view kValueRule =
-    "values are 1..256 characters of [A-Za-z0-9_.:@/+=,%-], not starting with '-'";
+    "values are 1..256 characters of [A-Za-z0-9_.:@/+=,%~-], not starting with '-' or '~'";
 
 // toml++ says "Error while parsing key-value pair: expected value, saw '\n'";
 // we say "syntax error in key-value pair: expected value, saw '\n'".
@@ -51,7 +51,7 @@ std::string WhyNotValue(std::string_view s) {
   if (s.size() > 256) return "it has " + std::to_string(s.size()) + " characters, at most 256";
   std::string bad = FirstBadChar(s, [](char c) { return IsSafeValue(std::string("a") + c); });
   if (!bad.empty()) return bad + " is not allowed";
-  return "it must not start with '-'";
+  return std::string("it must not start with '") + s[0] + "'";
 }
 
 // A string, integer or boolean as the text a command would be given.

@@ -1,1 +1,124 @@
-// placeholder: being written
+#include "reconciler/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "compiler/diag.h"
+#include "reconciler/command.h"
+
+#ifndef HARC_VERSION
+#define HARC_VERSION "unknown"
+#endif
+
+namespace harc {
+namespace {
+
+// ---------------------------------------------------------------- options
+
+void AddFleetOptions(CLI::App* cmd, Options* o) {
+  cmd->add_option("--repo", o->repo, "fleet repository: a directory, or a git repository with --ref")
+      ->capture_default_str();
+  cmd->add_option("--ref", o->ref, "read the fleet from this git commit (branch, tag, hash) "
+                                   "instead of the working tree");
+  cmd->add_option("--cluster", o->clusters, "only this cluster (repeatable)")
+      ->allow_extra_args(false);
+}
+
+void AddObservedOption(CLI::App* cmd, Options* o) {
+  cmd->add_option("--observed", o->observed,
+                  "plan from this observed-state snapshot (harc.observed/v1) instead of SSH");
+}
+
+void AddValidateOptions(CLI::App* cmd, Options* o) { AddFleetOptions(cmd, o); }
+
+void AddPlanOptions(CLI::App* cmd, Options* o) {
+  AddFleetOptions(cmd, o);
+  AddObservedOption(cmd, o);
+  cmd->add_option("-o,--out", o->output, "also save the plan as JSON (harc.plan/v1) to this file");
+  cmd->add_flag("--json", o->json, "print the plan as JSON instead of text");
+  cmd->add_flag("--detailed-exitcode", o->detailed_exitcode,
+                "exit 2 when the plan has changes (0: in sync)");
+}
+
+// ---------------------------------------------------------------- the table
+
+struct Command {
+  const char* name;
+  const char* help;
+  void (*add_options)(CLI::App* cmd, Options* o);
+  ExitCode (*run)(const Options& o, Console& io);
+};
+
+const Command kCommands[] = {
+    {"validate", "load and check the fleet repository", AddValidateOptions, RunValidate},
+    {"plan", "diff desired against observed state, compile and prove a plan, print it",
+     AddPlanOptions, RunPlan},
+};
+
+std::vector<std::string> CommandNames() {
+  std::vector<std::string> names;
+  for (const Command& c : kCommands) names.push_back(c.name);
+  return names;
+}
+
+// CLI11's message for a mistyped command is "arguments were not expected";
+// name the command and guess instead.
+bool CheckCommandName(int argc, const char* const* argv, Console& io) {
+  if (argc < 2 || argv[1][0] == '-') return true;
+  std::string word = argv[1];
+  std::vector<std::string> names = CommandNames();
+  for (const std::string& n : names)
+    if (n == word) return true;
+  std::string msg = "unknown command " + QuoteForMessage(word);
+  std::string guess = DidYouMean(word, names);
+  if (!guess.empty()) {
+    msg += " (did you mean " + QuoteForMessage(guess) + "?)";
+  } else {
+    msg += "; commands:";
+    for (const std::string& n : names) msg += " " + n;
+  }
+  PrintError(io, msg);
+  return false;
+}
+
+int UsageError(const CLI::App& app, const CLI::ParseError& e, Console& io) {
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+    app.exit(e, io.out, io.err);  // --help, --version
+    return ToInt(ExitCode::kOk);
+  }
+  PrintError(io, std::string(e.what()) + "; run 'harc --help' for usage");
+  return ToInt(ExitCode::kError);
+}
+
+}  // namespace
+
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  Console io{out, err};
+  CLI::App app("harc: keep HA clusters at the state declared in a git repository", "harc");
+  app.set_version_flag("--version", "harc " HARC_VERSION);
+  app.require_subcommand(1);
+  Options options;
+  const Command* chosen = nullptr;
+  for (const Command& c : kCommands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.help);
+    c.add_options(sub, &options);
+    sub->callback([&chosen, &c] { chosen = &c; });
+  }
+  if (!CheckCommandName(argc, argv, io)) return ToInt(ExitCode::kError);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return UsageError(app, e, io);
+  }
+  try {
+    return ToInt(chosen->run(options, io));
+  } catch (const std::exception& e) {  // a bug or resource exhaustion, not a user error
+    return ToInt(PrintError(io, std::string("internal: ") + e.what()));
+  }
+}
+
+}  // namespace harc

@@ -1,0 +1,54 @@
+// What every harc subcommand shares: the parsed options, where output goes,
+// and the first passes most of them run (read the fleet, load and validate it,
+// resolve --cluster names, read an observed-state file). Each subcommand is a
+// function from Options to an ExitCode, listed in cli.cc's command table.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/model.h"
+#include "reconciler/exit_codes.h"
+
+namespace harc {
+
+struct Options {
+  // Common (DESIGN.md §6).
+  std::string repo = ".";              // fleet repository: a directory or a git repo
+  std::string ref;                     // read the fleet from this commit ("" = working tree)
+  std::vector<std::string> clusters;   // only these (empty: all)
+  std::string observed;                // observed-state file instead of SSH gathering
+  // plan
+  std::string output;                  // -o: save the plan as JSON here
+  bool json = false;                   // print the plan as JSON instead of text
+  bool detailed_exitcode = false;      // exit 2 when there are changes
+};
+
+// Where a command writes: `out` for its result, `err` for diagnostics.
+struct Console {
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// Prints "harc: error: <message>" to io.err. Returns ExitCode::kError.
+ExitCode PrintError(Console& io, const std::string& message);
+
+// Reads the fleet the options name (--repo, --ref), loads and validates it and
+// checks every --cluster name exists. On any problem prints every diagnostic
+// (file:line:col with the source line) and returns nullopt.
+std::optional<Fleet> LoadSelectedFleet(const Options& o, Console& io);
+
+// Reads and parses the --observed file. On any problem prints it and returns
+// nullopt. REQUIRES: o.observed is set.
+std::optional<ObservedFleet> ReadObservedFile(const Options& o, Console& io);
+
+// "3 clusters", "1 member".
+std::string Count(size_t n, const char* noun);
+
+// The subcommands (one file each).
+ExitCode RunValidate(const Options& o, Console& io);
+ExitCode RunPlan(const Options& o, Console& io);
+
+}  // namespace harc
