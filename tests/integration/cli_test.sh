@@ -179,6 +179,15 @@ git_q -C "$REPO" commit -q -a -m "broken"
 run 1 validate --repo "$REPO" --ref HEAD
 expect_err "^HEAD:clusters/$(basename "$second"):$pline:[0-9]+: error: "
 
+# Golden plan: every built-in strategy's procedure on the example fleet,
+# including its half-way clusters. Regenerate deliberately with
+#   harc plan --repo examples/fleet --observed examples/fleet/observed.json \
+#     > tests/golden/example-plan.txt
+# and review the diff: it is a change to what harc does to production clusters.
+run 0 plan --repo "$FLEET" --observed "$OBSERVED"
+diff -u "$SRC/tests/golden/example-plan.txt" "$OUT" >"$TMP/golden.diff" ||
+  { cat "$TMP/golden.diff" >&2; fail "plan output differs from tests/golden/example-plan.txt"; }
+
 if [ "$FAILED" -ne 0 ]; then
   echo "cli_test: $FAILED check(s) failed" >&2
   exit 1
