@@ -1,8 +1,9 @@
 #include "compiler/diag.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <numeric>
+
+#include <fmt/format.h>
 
 namespace harc {
 
@@ -49,9 +50,7 @@ std::string EscapeForMessage(char c) {
   if (c == '\t') return "\\t";
   if (c == '\'' || c == '\\') return std::string("\\") + c;
   if (u >= 0x20 && u < 0x7F) return std::string(1, c);
-  char hex[8];
-  std::snprintf(hex, sizeof hex, "\\x%02X", u);
-  return hex;
+  return fmt::format("\\x{:02X}", u);
 }
 
 }  // namespace
