@@ -92,8 +92,8 @@ bool StateFromObserved(const Cluster& c, const Platform& p, const ObservedCluste
       problems->push_back(fmt::format("{}: not in the observed state", dm.name));
   for (const ObservedMember& om : observed->members) {
     if (!om.reachable) {
-      problems->push_back(fmt::format("{}: unreachable: {}", om.name,
-                                      om.error.empty() ? "no reason given" : om.error));
+      problems->push_back(fmt::format("{}: {}", om.name,
+                                      om.error.empty() ? "unreachable (no reason given)" : om.error));
       continue;
     }
     MemberState m;

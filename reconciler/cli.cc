@@ -30,7 +30,18 @@ void AddFleetOptions(CLI::App* cmd, Options* o) {
 
 void AddObservedOption(CLI::App* cmd, Options* o) {
   cmd->add_option("--observed", o->observed,
-                  "plan from this observed-state snapshot (harc.observed/v1) instead of SSH");
+                  "use this observed-state snapshot (harc.observed/v1) instead of gathering");
+}
+
+void AddGatherOptions(CLI::App* cmd, Options* o) {
+  cmd->add_option("--parallel", o->parallel, "members gathered at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cmd->add_flag("--accept-new-host-keys", o->accept_new_host_keys,
+                "record the host key of a member not yet in known_hosts instead of refusing it "
+                "(a changed key is always refused)");
+  cmd->add_option("--ssh-config", o->ssh_config, "OpenSSH client config to honour ('none': none)")
+      ->capture_default_str();
 }
 
 void AddValidateOptions(CLI::App* cmd, Options* o) { AddFleetOptions(cmd, o); }
@@ -38,10 +49,17 @@ void AddValidateOptions(CLI::App* cmd, Options* o) { AddFleetOptions(cmd, o); }
 void AddPlanOptions(CLI::App* cmd, Options* o) {
   AddFleetOptions(cmd, o);
   AddObservedOption(cmd, o);
+  AddGatherOptions(cmd, o);
   cmd->add_option("-o,--out", o->output, "also save the plan as JSON (harc.plan/v1) to this file");
   cmd->add_flag("--json", o->json, "print the plan as JSON instead of text");
   cmd->add_flag("--detailed-exitcode", o->detailed_exitcode,
                 "exit 2 when the plan has changes (0: in sync)");
+}
+
+void AddSnapshotOptions(CLI::App* cmd, Options* o) {
+  AddFleetOptions(cmd, o);
+  AddGatherOptions(cmd, o);
+  cmd->add_option("-o,--out", o->output, "write the snapshot here (default: standard output)");
 }
 
 // ---------------------------------------------------------------- the table
@@ -57,6 +75,8 @@ const Command kCommands[] = {
     {"validate", "load and check the fleet repository", AddValidateOptions, RunValidate},
     {"plan", "diff desired against observed state, compile and prove a plan, print it",
      AddPlanOptions, RunPlan},
+    {"snapshot", "gather the live state of the fleet and write it (harc.observed/v1)",
+     AddSnapshotOptions, RunSnapshot},
 };
 
 std::vector<std::string> CommandNames() {

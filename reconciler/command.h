@@ -20,6 +20,10 @@ struct Options {
   std::string ref;                     // read the fleet from this commit ("" = working tree)
   std::vector<std::string> clusters;   // only these (empty: all)
   std::string observed;                // observed-state file instead of SSH gathering
+  // Gathering over SSH (when there is no --observed).
+  int parallel = 32;                   // members gathered at once
+  bool accept_new_host_keys = false;   // record unknown host keys instead of refusing them
+  std::string ssh_config = "~/.ssh/config";  // "" or "none": read no ssh config
   // plan
   std::string output;                  // -o: save the plan as JSON here
   bool json = false;                   // print the plan as JSON instead of text
@@ -44,11 +48,20 @@ std::optional<Fleet> LoadSelectedFleet(const Options& o, Console& io);
 // nullopt. REQUIRES: o.observed is set.
 std::optional<ObservedFleet> ReadObservedFile(const Options& o, Console& io);
 
+// The live state of the selected clusters: read from --observed when given,
+// else gathered over SSH as harc.toml [ssh] and the ssh config say. Members
+// that could not be observed are reported on io.err, one line each, and are
+// in the result as unreachable. Returns nullopt (after printing why) when the
+// state cannot be had at all (an unreadable file, a known_hosts that does not
+// parse).
+std::optional<ObservedFleet> Observe(const Options& o, const Fleet& fleet, Console& io);
+
 // "3 clusters", "1 member".
 std::string Count(size_t n, const char* noun);
 
 // The subcommands (one file each).
 ExitCode RunValidate(const Options& o, Console& io);
 ExitCode RunPlan(const Options& o, Console& io);
+ExitCode RunSnapshot(const Options& o, Console& io);
 
 }  // namespace harc

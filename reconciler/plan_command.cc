@@ -1,6 +1,5 @@
-// harc plan: desired fleet + observed state -> a proven plan, printed and
-// optionally saved. Live gathering over SSH is not built yet, so the observed
-// state comes from a snapshot file (--observed).
+// harc plan: desired fleet + observed state (gathered over SSH, or from a
+// snapshot with --observed) -> a proven plan, printed and optionally saved.
 #include <ostream>
 
 #include "compiler/compile.h"
@@ -23,13 +22,9 @@ ExitCode PlanExitCode(const Plan& plan, bool detailed) {
 }  // namespace
 
 ExitCode RunPlan(const Options& o, Console& io) {
-  if (o.observed.empty())
-    return PrintError(io,
-                      "live gathering over SSH is not available yet; pass --observed FILE "
-                      "(a harc.observed/v1 snapshot of the fleet's live state)");
   std::optional<Fleet> fleet = LoadSelectedFleet(o, io);
   if (!fleet) return ExitCode::kError;
-  std::optional<ObservedFleet> observed = ReadObservedFile(o, io);
+  std::optional<ObservedFleet> observed = Observe(o, *fleet, io);
   if (!observed) return ExitCode::kError;
 
   Plan plan = Compile(*fleet, *observed, CompileOptions{o.clusters});

@@ -77,8 +77,25 @@ expect_err '^ *\^'
 expect_err "^harc: error: fleet repository '$BROKEN' is invalid: [0-9]+ errors$"
 
 echo "== plan"
-run 1 plan --repo "$FLEET"
-expect_err '^harc: error: live gathering over SSH is not available yet; pass --observed'
+# Without --observed, plan gathers over SSH. Here every member points at a
+# closed port on loopback: each is reported unobservable, and the exit is 7.
+CLOSED=$TMP/closed-fleet
+cp -r "$FLEET" "$CLOSED"
+n=0
+for c in "$CLOSED"/clusters/*.toml; do
+  n=$((n + 1))
+  awk -v n="$n" '/^host = /{ $0 = "host = \"127.0." n "." (++i) "\"" } { print }' "$c" >"$c.new"
+  mv "$c.new" "$c"
+done
+sed -i 's/^port = .*/port = 1/; s|^known_hosts = .*|known_hosts = "known_hosts"|' "$CLOSED/harc.toml"
+: >"$CLOSED/known_hosts"
+run 7 plan --repo "$CLOSED" --ssh-config none
+expect_err '^harc: warning: gw-east/east-1a \(127\.0\.[0-9]+\.1\) was not observed: unreachable: '
+expect_out 'gw-east \(maestro, wave default\): UNOBSERVABLE'
+run 7 snapshot --repo "$CLOSED" --ssh-config none --cluster tms-core -o "$TMP/snap.json"
+expect_err '^observed 0 members of 1 cluster; 2 not observed$'
+[ "$(json_field "$TMP/snap.json" format)" = harc.observed/v1 ] || fail "snapshot: wrong format"
+run 1 plan --repo "$CLOSED" --parallel 0
 run 0 plan --repo "$FLEET" --observed "$OBSERVED"
 [ -s "$OUT" ] || fail "$LAST: printed no plan"
 for c in "$FLEET"/clusters/*.toml; do
