@@ -62,6 +62,34 @@ void AddSnapshotOptions(CLI::App* cmd, Options* o) {
   cmd->add_option("-o,--out", o->output, "write the snapshot here (default: standard output)");
 }
 
+void AddJournalOption(CLI::App* cmd, Options* o) {
+  cmd->add_option("--repo", o->repo, "fleet repository; the journal is .harc/journal.db in it")
+      ->capture_default_str();
+  cmd->add_option("--journal", o->journal,
+                  "the journal file (default: .harc/journal.db under --repo)");
+}
+
+void AddHistoryOptions(CLI::App* cmd, Options* o) {
+  AddJournalOption(cmd, o);
+  cmd->add_option("--limit", o->limit, "show the newest N runs (0: all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--json", o->json, "print JSON instead of text");
+}
+
+void AddLocksOptions(CLI::App* cmd, Options* o) {
+  AddJournalOption(cmd, o);
+  cmd->add_flag("--json", o->json, "print JSON instead of text");
+}
+
+void AddUnlockOptions(CLI::App* cmd, Options* o) {
+  AddJournalOption(cmd, o);
+  cmd->add_option("cluster", o->unlock_cluster, "the cluster whose lease to remove")->required();
+  cmd->add_option("--id", o->unlock_token, "the lease's token, as 'harc locks' shows it")
+      ->required();
+}
+
+
 // ---------------------------------------------------------------- the table
 
 struct Command {
@@ -77,6 +105,11 @@ const Command kCommands[] = {
      AddPlanOptions, RunPlan},
     {"snapshot", "gather the live state of the fleet and write it (harc.observed/v1)",
      AddSnapshotOptions, RunSnapshot},
+    {"history", "list recent runs from the journal, with their steps", AddHistoryOptions,
+     RunHistory},
+    {"locks", "list the cluster leases in the journal", AddLocksOptions, RunLocks},
+    {"unlock", "remove a cluster's lease, given its token (when its run is gone)",
+     AddUnlockOptions, RunUnlock},
 };
 
 std::vector<std::string> CommandNames() {

@@ -4,13 +4,16 @@
 // function from Options to an ExitCode, listed in cli.cc's command table.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "compiler/model.h"
 #include "reconciler/exit_codes.h"
+#include "reconciler/journal.h"
 
 namespace harc {
 
@@ -28,6 +31,11 @@ struct Options {
   std::string output;                  // -o: save the plan as JSON here
   bool json = false;                   // print the plan as JSON instead of text
   bool detailed_exitcode = false;      // exit 2 when there are changes
+  // The journal (history, locks, unlock; later apply).
+  std::string journal;                 // "" = .harc/journal.db under --repo
+  int limit = 20;                      // history: the newest runs shown
+  std::string unlock_cluster;          // unlock: CLUSTER
+  int64_t unlock_token = 0;            // unlock: --id, the lease's fencing token
 };
 
 // Where a command writes: `out` for its result, `err` for diagnostics.
@@ -56,6 +64,14 @@ std::optional<ObservedFleet> ReadObservedFile(const Options& o, Console& io);
 // parse).
 std::optional<ObservedFleet> Observe(const Options& o, const Fleet& fleet, Console& io);
 
+// The journal the options name: --journal, else .harc/journal.db under --repo.
+std::string JournalPath(const Options& o);
+
+// Opens (with must_exist false: creating) the journal the options name.
+// Prints a warning when the file had to be made private, and any error, on
+// io.err; returns nullptr on error.
+std::unique_ptr<Journal> OpenJournal(const Options& o, bool must_exist, Console& io);
+
 // "3 clusters", "1 member".
 std::string Count(size_t n, const char* noun);
 
@@ -63,5 +79,8 @@ std::string Count(size_t n, const char* noun);
 ExitCode RunValidate(const Options& o, Console& io);
 ExitCode RunPlan(const Options& o, Console& io);
 ExitCode RunSnapshot(const Options& o, Console& io);
+ExitCode RunHistory(const Options& o, Console& io);  // journal_commands.cc
+ExitCode RunLocks(const Options& o, Console& io);
+ExitCode RunUnlock(const Options& o, Console& io);
 
 }  // namespace harc

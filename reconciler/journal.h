@@ -77,26 +77,38 @@ class Journal {
   // Inserts or updates the row of (run, cluster, index).
   virtual JournalStatus RecordStep(const StepRecord& step) = 0;
 
-  // Takes the lease of `cluster` for `owner` until now + ttl. When someone
-  // else holds a lease that has not expired, returns ok with *taken = false
-  // and *holder filled. Otherwise *taken = true and *lease holds the new
-  // lease with a token larger than any before for that cluster.
+  // Takes the lease of `cluster` for `owner` until now + ttl. When a lease
+  // that has not expired (expires_ms > now) is held, by anyone, even this
+  // owner, returns ok with *taken = false and *holder filled. Otherwise
+  // *taken = true and *lease holds the new lease with a token larger than any
+  // before for that cluster, even across releases and takeovers.
   virtual JournalStatus AcquireLease(const std::string& cluster, const std::string& owner,
                                      int64_t now_ms, int64_t ttl_ms, bool* taken, Lease* lease,
                                      Lease* holder) = 0;
-  // Extends a lease we hold. *still_ours = false when the token is no longer
-  // the cluster's current one (it expired and was taken over): stop at once.
+  // Extends a lease we hold to now + ttl. *still_ours = false when the token
+  // is no longer the cluster's current one (it expired and was taken over, or
+  // was unlocked): stop at once. A lease that expired but was not taken over
+  // is still ours and is extended.
   virtual JournalStatus Heartbeat(const std::string& cluster, int64_t token, int64_t now_ms,
                                   int64_t ttl_ms, bool* still_ours) = 0;
+  // Removes our lease; nothing (and no error) when the token is no longer current.
   virtual JournalStatus ReleaseLease(const std::string& cluster, int64_t token) = 0;
   // `harc unlock CLUSTER --id TOKEN`: removes the lease only if the token matches.
   virtual JournalStatus ForceUnlock(const std::string& cluster, int64_t token, bool* removed) = 0;
 
+  // All leases, expired ones too, by cluster name.
   virtual JournalStatus Leases(std::vector<Lease>* out) = 0;
+  // The newest `limit` runs (all when limit <= 0), newest first.
   virtual JournalStatus Runs(int limit, std::vector<RunInfo>* out) = 0;
+  // The steps of a run, by cluster and index.
   virtual JournalStatus Steps(int64_t run_id, std::vector<StepRecord>* out) = 0;
-  // The last recorded step of the most recent run that touched `cluster`
-  // and did not end (killed): what an interrupted run was doing.
+  // What an interrupted run was doing on `cluster`: the most recent run with
+  // a step on `cluster`, other than the runs begun through this Journal
+  // object, if it did not end (ended_ms = 0: killed) or ended "interrupted";
+  // and its last recorded step there. Both nullopt when that run ended
+  // otherwise (a later run finished the work) or there is none.
+  // REQUIRES: the caller holds the cluster's lease; else the run found may
+  // be alive. Runs are told apart by id, not pid: pids repeat (containers).
   virtual JournalStatus Interrupted(const std::string& cluster, std::optional<RunInfo>* run,
                                     std::optional<StepRecord>* step) = 0;
 };
