@@ -89,6 +89,19 @@ void AddUnlockOptions(CLI::App* cmd, Options* o) {
       ->required();
 }
 
+void AddApplyOptions(CLI::App* cmd, Options* o) {
+  AddFleetOptions(cmd, o);
+  AddGatherOptions(cmd, o);
+  cmd->add_option("plan", o->plan_file,
+                  "a saved plan (harc plan -o): apply exactly it, if the live state it was made "
+                  "from still holds");
+  cmd->add_flag("--auto-approve", o->auto_approve, "apply without asking for confirmation");
+  cmd->add_option("--journal", o->journal,
+                  "the journal file (default: .harc/journal.db under --repo)");
+  cmd->add_flag("--json", o->json, "print the plan and progress as JSON events, one per line");
+  // Refused with a reason (apply needs the live state), not as an unknown option.
+  cmd->add_option("--observed", o->observed)->group("");
+}
 
 // ---------------------------------------------------------------- the table
 
@@ -103,6 +116,8 @@ const Command kCommands[] = {
     {"validate", "load and check the fleet repository", AddValidateOptions, RunValidate},
     {"plan", "diff desired against observed state, compile and prove a plan, print it",
      AddPlanOptions, RunPlan},
+    {"apply", "apply a saved plan, or plan and apply after confirmation", AddApplyOptions,
+     RunApply},
     {"snapshot", "gather the live state of the fleet and write it (harc.observed/v1)",
      AddSnapshotOptions, RunSnapshot},
     {"history", "list recent runs from the journal, with their steps", AddHistoryOptions,

@@ -36,6 +36,9 @@ struct Options {
   int limit = 20;                      // history: the newest runs shown
   std::string unlock_cluster;          // unlock: CLUSTER
   int64_t unlock_token = 0;            // unlock: --id, the lease's fencing token
+  // apply (also: journal, json; gathering)
+  std::string plan_file;               // a saved plan to apply ("" = plan now)
+  bool auto_approve = false;           // apply without asking
 };
 
 // Where a command writes: `out` for its result, `err` for diagnostics.
@@ -82,5 +85,6 @@ ExitCode RunSnapshot(const Options& o, Console& io);
 ExitCode RunHistory(const Options& o, Console& io);  // journal_commands.cc
 ExitCode RunLocks(const Options& o, Console& io);
 ExitCode RunUnlock(const Options& o, Console& io);
+ExitCode RunApply(const Options& o, Console& io);    // apply_command.cc
 
 }  // namespace harc
