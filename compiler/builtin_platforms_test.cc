@@ -44,12 +44,14 @@ const Platform& Get(const std::string& name) {
   return it == LoadAll().platforms.end() ? kEmpty : it->second;
 }
 
-TEST(BuiltinPlatformsTest, AreTheSixOfTheDesign) {
+// The six of the design and a service behind a keepalived virtual address.
+TEST(BuiltinPlatformsTest, AreTheSixOfTheDesignAndKeepalived) {
   std::set<std::string> names;
   for (const SourceFile& f : BuiltinPlatforms()) names.insert(f.path);
-  EXPECT_EQ(names, (std::set<std::string>{"<builtin>/dual-chassis.toml", "<builtin>/linux.toml",
-                                          "<builtin>/maestro.toml", "<builtin>/pacemaker.toml",
-                                          "<builtin>/serviceguard.toml", "<builtin>/tms-zl.toml"}));
+  EXPECT_EQ(names, (std::set<std::string>{"<builtin>/dual-chassis.toml", "<builtin>/keepalived.toml",
+                                          "<builtin>/linux.toml", "<builtin>/maestro.toml",
+                                          "<builtin>/pacemaker.toml", "<builtin>/serviceguard.toml",
+                                          "<builtin>/tms-zl.toml"}));
 }
 
 TEST(BuiltinPlatformsTest, EachLoadsWithoutDiagnostics) {
@@ -83,6 +85,8 @@ const Procedure kProcedures[] = {
      {{"resource_stickiness", "INFINITY"}}, {"set.resource_stickiness"}},
     {"linux", Strategy::kRolling, true, true, true, 0, 0, {"keepalived"}, {{"preempt", "off"}},
      {"set.preempt"}},
+    {"keepalived", Strategy::kRolling, true, true, true, 0, 0, {"app"}, {{"failback", "off"}},
+     {"set.failback"}},
 };
 
 TEST(BuiltinPlatformsTest, FollowTheirVendorsProcedures) {
@@ -217,6 +221,20 @@ const Sample kSamples[] = {
     {"linux", "boot_id", "boot_id", "5e2f8a41-7c3d-4b9e-a06f-1d8c2b4e7f93"},
     {"linux", "setting.preempt", "setting.preempt", "on"},
     {"linux", "setting.preempt--off", "setting.preempt", "off"},
+
+    {"keepalived", "role--active", "role", "active"},
+    {"keepalived", "role--standby", "role", "standby"},
+    {"keepalived", "role--drained", "role", "down"},
+    {"keepalived", "role--stopped", "role", "down"},
+    {"keepalived", "role--fault", "role", "down"},
+    {"keepalived", "role--init", "role", "down"},
+    {"keepalived", "role--no-address", "role", "down"},
+    {"keepalived", "in_cluster", "in_cluster", "true"},
+    {"keepalived", "in_cluster--false", "in_cluster", "false"},
+    {"keepalived", "version.app", "version.app", "2.0-1"},
+    {"keepalived", "boot_id", "boot_id", "7c1e4b2a-93d5-4f08-b6a1-2e8d5c0f9b37"},
+    {"keepalived", "setting.failback", "setting.failback", "on"},
+    {"keepalived", "setting.failback--off", "setting.failback", "off"},
 };
 
 std::string ReadSample(const Sample& s) {

@@ -118,4 +118,17 @@ std::string QuoteForMessage(std::string_view s) {
   return out + "'";
 }
 
+std::string ShowControlBytes(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7f)
+      out += c;
+    else
+      out += fmt::format("\\x{:02X}", u);
+  }
+  return out;
+}
+
 }  // namespace harc

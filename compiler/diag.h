@@ -59,4 +59,9 @@ std::string DidYouMean(std::string_view word, const std::vector<std::string>& ca
 // value can then neither forge lines of an error report nor flood it.
 std::string QuoteForMessage(std::string_view s);
 
+// s with control bytes and DEL shown as \xNN, all else as is: for text from
+// devices (versions, SSH errors) in a report, which must neither break its
+// layout with a newline nor drive the reader's terminal with escapes.
+std::string ShowControlBytes(std::string_view s);
+
 }  // namespace harc

@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 
+#include "compiler/gitops.h"
 #include "compiler/load.h"
 #include "compiler/toml_reader.h"
 
@@ -300,6 +301,12 @@ LoadResult FleetLoader::Load(const std::vector<SourceFile>& builtins) {
     if (f.path == "harc.toml") LoadConfig(f);
   for (const SourceFile* f : FilesIn("clusters")) LoadCluster(*f);
   CheckDuplicateClusters();
+  // Only against a whole fleet: a cluster file that did not load names no cluster.
+  auto config = sink_by_path_.find("harc.toml");
+  bool whole = fleet_.clusters.size() == FilesIn("clusters").size() &&
+               std::none_of(fleet_.clusters.begin(), fleet_.clusters.end(),
+                            [](const Cluster& c) { return c.name.empty(); });
+  if (config != sink_by_path_.end() && whole) CheckGitopsClusters(fleet_, config->second);
   std::stable_sort(fleet_.clusters.begin(), fleet_.clusters.end(),
                    [](const Cluster& a, const Cluster& b) { return a.name < b.name; });
   fleet_.commit = files_.commit;
@@ -339,6 +346,8 @@ void FleetLoader::LoadConfig(const SourceFile& file) {
   TableReader r(*root, "", sink);
   if (const toml::table* t = r.Table("ssh")) ReadSsh(*t, &fleet_.config.ssh, sink);
   if (const toml::table* t = r.Table("rollout")) ReadRollout(*t, &fleet_.config.rollout, sink);
+  if (const toml::table* t = r.Table("gitops"))
+    ReadGitops(*t, fleet_.config.rollout.waves, &fleet_.config.gitops, sink);
   r.ReportUnknownKeys();
 }
 
@@ -349,6 +358,8 @@ void FleetLoader::ReadSsh(const toml::table& t, SshConfig* ssh, DiagSink* sink) 
   r.String("identity", &ssh->identity);
   r.String("known_hosts", &ssh->known_hosts);
   r.Duration("connect_timeout", 1, &ssh->connect_timeout_ms);
+  r.Duration("command_timeout", 1, &ssh->command_timeout_ms);
+  r.Duration("gather_timeout", 1, &ssh->gather_timeout_ms);
   r.ReportUnknownKeys();
 }
 

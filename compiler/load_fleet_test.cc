@@ -223,6 +223,19 @@ TEST(LoadFleet, HarcToml) {
   EXPECT_EQ(c.rollout.max_failed_clusters, 2);
 }
 
+TEST(LoadFleet, SshDeadlines) {
+  LoadResult r = Load({{"harc.toml", "[ssh]\ncommand_timeout = \"30s\"\ngather_timeout = \"5m\"\n"}});
+  ASSERT_TRUE(r.ok()) << Errors(r);
+  EXPECT_EQ(r.fleet.config.ssh.command_timeout_ms, 30'000);
+  EXPECT_EQ(r.fleet.config.ssh.gather_timeout_ms, 300'000);
+
+  r = Load({{"harc.toml", "[ssh]\ngather_timeout = \"0s\"\n"}});
+  EXPECT_EQ(Errors(r),
+            "harc.toml:2:18: error: 'gather_timeout' must be greater than 0\n"
+            "    gather_timeout = \"0s\"\n"
+            "                     ^\n");
+}
+
 TEST(LoadFleet, DefaultsWithoutHarcToml) {
   LoadResult r = Load({{"clusters/lx-west.toml", kWest}});
   ASSERT_TRUE(r.ok()) << Errors(r);
@@ -232,6 +245,8 @@ TEST(LoadFleet, DefaultsWithoutHarcToml) {
   EXPECT_EQ(f.config.ssh.identity, "");
   EXPECT_EQ(f.config.ssh.known_hosts, "~/.ssh/known_hosts");
   EXPECT_EQ(f.config.ssh.connect_timeout_ms, 10'000);
+  EXPECT_EQ(f.config.ssh.command_timeout_ms, 60'000);
+  EXPECT_EQ(f.config.ssh.gather_timeout_ms, 0);
   EXPECT_EQ(f.config.rollout.waves, (std::vector<std::string>{"canary", "default"}));
   EXPECT_EQ(f.config.rollout.max_parallel_clusters, 8);
   EXPECT_EQ(f.config.rollout.max_failed_clusters, 1);
@@ -670,9 +685,9 @@ TEST(LoadFleet, HarcTomlErrors) {
             "harc.toml:11:23: error: 'max_failed_clusters' must be in 1..1000, found 0\n"
             "    max_failed_clusters = 0\n"
             "                          ^\n"
-            "harc.toml:12:2: error: unknown key 'gitops'\n"
-            "    [gitops]\n"
-            "     ^\n");
+            "harc.toml:13:1: error: unknown key 'branch' in [gitops]\n"
+            "    branch = \"main\"\n"
+            "    ^\n");
 }
 
 // ---------------------------------------------------------------- many errors

@@ -128,6 +128,8 @@ struct SshConfig {
   std::string identity;     // "" -> ssh-agent
   std::string known_hosts = "~/.ssh/known_hosts";
   int connect_timeout_ms = 10'000;
+  int command_timeout_ms = 60'000;  // one member's fact commands (one round trip)
+  int gather_timeout_ms = 0;        // a whole gather; 0: no limit beyond the others
 };
 
 struct RolloutConfig {
@@ -136,9 +138,30 @@ struct RolloutConfig {
   int max_failed_clusters = 1;
 };
 
+// What `harc watch` may do to a cluster without a person (harc.toml [gitops]).
+struct GitopsPolicy {
+  bool auto_apply = false;    // apply a new commit's plan; else plan only
+  bool auto_correct = false;  // apply to undo drift a scheduled drift report found
+};
+
+// [gitops]: defaults, overridden per wave, overridden per cluster. A cluster's
+// policy is PolicyFor (compiler/gitops.h).
+struct GitopsOverride {
+  std::optional<bool> auto_apply;
+  std::optional<bool> auto_correct;
+  SourcePos pos;  // the table's name in harc.toml
+};
+
+struct GitopsConfig {
+  GitopsPolicy defaults;
+  std::map<std::string, GitopsOverride> waves;     // [gitops.wave.<name>]
+  std::map<std::string, GitopsOverride> clusters;  // [gitops.cluster.<name>]
+};
+
 struct FleetConfig {
   SshConfig ssh;
   RolloutConfig rollout;
+  GitopsConfig gitops;
 };
 
 struct Fleet {

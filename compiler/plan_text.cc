@@ -11,27 +11,16 @@
 
 #include <fmt/format.h>
 
+#include "compiler/diag.h"
+
 namespace harc {
 
 namespace {
 
 constexpr size_t kMaxObjectWidth = 40;  // a longer object overflows its column
 
-// s with control bytes shown as \xNN: reasons and unobservable errors carry
-// text from the devices (versions, SSH errors), which must neither break the
-// layout with a newline nor drive the operator's terminal with escapes.
-std::string Shown(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u != 0x7f)
-      out += c;
-    else
-      out += fmt::format("\\x{:02X}", u);
-  }
-  return out;
-}
+// Reasons and unobservable errors carry text from the devices.
+std::string Shown(std::string_view s) { return ShowControlBytes(s); }
 
 // 1800000 -> "30m", 90000 -> "1m30s", 500 -> "500ms".
 std::string FormatDuration(int ms) {

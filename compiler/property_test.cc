@@ -110,9 +110,10 @@ Compiled CompileCase(const Case& k) {
   out.steps = PlanSteps(k.cluster, k.platform, out.live, Diff(k.cluster, k.platform, out.live));
   out.refusal = Prove(k.cluster, k.platform, out.live, &out.steps);
   std::string error;
-  if (!out.refusal)
+  if (!out.refusal) {
     EXPECT_TRUE(RenderSteps(k.cluster, k.platform, k.observed, out.live, &out.steps, &error))
         << error;
+  }
   return out;
 }
 

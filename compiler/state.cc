@@ -97,8 +97,9 @@ bool StateFromObserved(const Cluster& c, const Platform& p, const ObservedCluste
       continue;
     }
     MemberState m;
+    size_t seen = problems->size();
     ModelMember(p, om, &m, problems);
-    out->members.push_back(std::move(m));
+    if (problems->size() == seen) out->members.push_back(std::move(m));
   }
   std::sort(out->members.begin(), out->members.end(),
             [](const MemberState& a, const MemberState& b) { return a.name < b.name; });
@@ -119,8 +120,13 @@ MemberState* PickTakeover(ClusterState* state, const std::string& leaving) {
   return best;
 }
 
+// A member back in service has synced with its peers (a full sync as it
+// joins). A member observed out of sync while down — in the middle of an
+// install — is therefore a fit failover target once brought up; the
+// failover's guard checks its sync on the live cluster before it runs.
 void BringUp(const Platform& p, MemberState* m, ClusterState* state) {
   m->in_cluster = true;
+  m->synced = true;
   bool need_active = p.active_standby ? state->ActiveCount() == 0 : true;
   m->role = need_active ? Role::kActive : Role::kStandby;
 }

@@ -41,7 +41,8 @@ struct ClusterState {
 // Builds the state of cluster c from what was observed. Returns false, with one
 // line per problem ("m2: fact 'role' is 'weird', expected active|standby|down";
 // "m3: not in the observed state"; "m4: unreachable: connect timed out"), when
-// some member cannot be modelled; the cluster is then unobservable.
+// some member cannot be modelled; the cluster is then unobservable, and *out
+// holds only the members that were modelled whole (drift reports on those).
 bool StateFromObserved(const Cluster& c, const Platform& p, const ObservedCluster* observed,
                        ClusterState* out, std::vector<std::string>* problems);
 

@@ -51,6 +51,20 @@ TEST(StandbyFirst, ResumesFromHalfWayStandbyDownAndUpgraded) {
             "backup a; undrain b; failover a->b; drain a; install a os=2; undrain a");
 }
 
+// A run killed while the standby installed: b is down, out of sync, still
+// at the old version. Once b is upgraded and back it is synced, so the
+// failover to it is safe.
+TEST(StandbyFirst, ResumesFromStandbyDownAndOutOfSyncMidInstall) {
+  Platform p = MakePlatform(Strategy::kStandbyFirst, true, false);
+  Cluster c = MakeCluster({"a", "b"}, "2", 1, 1);
+  ObservedMember b = Obs("b", "down", "1");
+  b.facts["sync"] = "false";
+  Planned r = PlanFor(c, p, ObsCluster({Obs("a", "active", "1"), b}));
+  EXPECT_FALSE(r.refusal) << r.refusal->message;
+  EXPECT_EQ(Trace(r.steps), "backup a; install b os=2; undrain b; failover a->b; drain a; "
+                            "install a os=2; undrain a");
+}
+
 TEST(StandbyFirst, ResumesAfterCompletedFailoverWithoutRepeatingIt) {
   Platform p = MakePlatform(Strategy::kStandbyFirst, true, false);
   Cluster c = MakeCluster({"a", "b"}, "2", 1, 1);

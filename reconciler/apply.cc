@@ -60,6 +60,7 @@ class ClusterApplier {
                  Transport& transport, Journal& journal, Clock& clock, const Lease& lease,
                  const ApplyOptions& options)
       : plan_(plan),
+        run_settings_(platform.run_settings),
         links_(cluster, platform, plan.steps, transport, options.probe),
         journal_(journal),
         clock_(clock),
@@ -95,9 +96,14 @@ class ClusterApplier {
   bool Record(const StepRecord& r, std::string* why);
   StepRecord NewRecord(int i, const Step& s, StepState state) const;
   bool Hold(int i, const std::string& why);
+  bool IsHold(const Step& s) const;
+  bool IsRestore(const Step& s) const;
+  bool RecordHeld(const Step& s, const MemberFacts& before, std::string* why);
+  bool ClearHeld(const Step& s, std::string* why);
   void Emit(int i, const Step& s, StepPhase phase, const std::string& detail, int exit = -1);
 
   const ClusterPlan& plan_;
+  const std::map<std::string, std::string>& run_settings_;  // the platform's
   MemberLinks links_;
   Journal& journal_;
   Clock& clock_;
@@ -116,6 +122,9 @@ bool ClusterApplier::RunStep(int i, const Step& s) {
   if (o_.stop && o_.stop->level() >= StopSignal::kAfterStep)
     return Hold(i, StepLabel(i, s) + " not started: " + o_.stop->reason());
 
+  if (s.action == Action::kBackup && o_.backed_up_by > 0)
+    return Skip(i, s, "kept the backup interrupted run " + std::to_string(o_.backed_up_by) +
+                          " took before its first change");
   Probes probes;
   for (const auto& [member, facts] : FactsOf(s)) probes[member] = links_.Read(member, facts);
   if (s.until && Holds(probes[s.member], *s.until))
@@ -134,6 +143,8 @@ bool ClusterApplier::RunStep(int i, const Step& s) {
     Emit(i, s, StepPhase::kFailed, rec.reason);
     return Hold(i, StepLabel(i, s) + " " + rec.reason);
   }
+  if (IsHold(s) && !RecordHeld(s, probes[s.member], &why))
+    return Hold(i, StepLabel(i, s) + " not run: " + why);
   return Send(i, s);
 }
 
@@ -142,7 +153,7 @@ bool ClusterApplier::Skip(int i, const Step& s, const std::string& why) {
   rec.reason = why;
   rec.ended_ms = rec.started_ms;
   std::string error;
-  if (!Record(rec, &error)) return Hold(i, error);
+  if (!Record(rec, &error) || !ClearHeld(s, &error)) return Hold(i, error);
   ++result_.skipped;
   Emit(i, s, StepPhase::kSkipped, why);
   return true;
@@ -202,7 +213,7 @@ bool ClusterApplier::FinishWait(int i, const Step& s, StepRecord rec, int64_t de
   rec.reason = why;
   rec.ended_ms = clock_.WallMs();
   std::string error;
-  if (!Record(rec, &error)) return Hold(i, error);
+  if (!Record(rec, &error) || (ok && !ClearHeld(s, &error))) return Hold(i, error);
   Emit(i, s, ok ? StepPhase::kDone : StepPhase::kFailed, why, rec.exit_status);
   return ok || Hold(i, StepLabel(i, s) + ": " + why);
 }
@@ -218,10 +229,18 @@ ClusterApplier::Resumed ClusterApplier::Resume(int i, const Step& s) {
   interrupted_.reset();  // once
   int64_t left = was.started_ms + s.timeout_ms - clock_.WallMs();
   if (left <= 0) return Resumed::kNo;
+  // Journaled as this run's step, started when that run started it: a run
+  // killed while it waits here leaves the next one the same step to resume.
+  StepRecord rec = NewRecord(i, s, StepState::kStarted);
+  rec.started_ms = was.started_ms;
+  std::string why;
+  if (!Record(rec, &why)) {
+    Hold(i, StepLabel(i, s) + ": " + why);
+    return Resumed::kHeld;
+  }
   std::string run = "run " + std::to_string(was.run_id);
   Emit(i, s, StepPhase::kWaiting, run + " was stopped during this step; waiting up to " +
                                       Seconds(left) + " for " + ConditionText(*s.until));
-  std::string why;
   switch (Wait(s, clock_.MonotonicMs() + left, &why)) {
     case WaitEnd::kHolds:
       return Skip(i, s, "completed by interrupted " + run) ? Resumed::kDone : Resumed::kHeld;
@@ -284,6 +303,35 @@ bool ClusterApplier::LeaseOk(std::string* why) {
 bool ClusterApplier::MaybeHeartbeat(std::string* why) {
   if (clock_.MonotonicMs() - last_heartbeat_ms_ < o_.lease_ttl_ms / 3) return true;
   return LeaseOk(why);
+}
+
+// ------------------------------------------------------------- held settings
+
+bool ClusterApplier::IsHold(const Step& s) const {
+  auto it = run_settings_.find(s.setting);
+  return s.action == Action::kSet && it != run_settings_.end() && it->second == s.value;
+}
+
+bool ClusterApplier::IsRestore(const Step& s) const {
+  auto it = run_settings_.find(s.setting);
+  return s.action == Action::kSet && it != run_settings_.end() && it->second != s.value;
+}
+
+// Journals the value the hold replaces, as `before` read it just now.
+bool ClusterApplier::RecordHeld(const Step& s, const MemberFacts& before, std::string* why) {
+  auto seen = s.until ? before.values.find(s.until->fact) : before.values.end();
+  if (!before.reached || seen == before.values.end()) return true;  // nothing known to restore
+  JournalStatus st =
+      journal_.RecordHeld({plan_.cluster, s.member, s.setting, seen->second, o_.run_id});
+  if (!st.ok) *why = st.message;
+  return st.ok;
+}
+
+bool ClusterApplier::ClearHeld(const Step& s, std::string* why) {
+  if (!IsRestore(s)) return true;
+  JournalStatus st = journal_.ClearHeld(plan_.cluster, s.member, s.setting);
+  if (!st.ok) *why = st.message;
+  return st.ok;
 }
 
 // ------------------------------------------------------------- records

@@ -11,7 +11,9 @@
 //     (so a converged cluster gets probes only, and a re-run resumes);
 //  5. a guard does not hold: hold, naming member, fact, expected and actual;
 //  6. journal 'started', send the command, journal 'done' or 'failed' with
-//     the exit status and the output's tail; a non-zero exit holds;
+//     the exit status and the output's tail; a non-zero exit holds (a step
+//     holding a setting for the run first journals the value it replaces,
+//     which a restore done or skipped clears: Journal::RecordHeld);
 //  7. poll `until` every interval_ms until it has held for stable_ms in a
 //     row; past timeout_ms (counted from the command's start) it holds.
 // A held cluster stays held: nothing auto-continues. A re-run compiles a new
@@ -21,6 +23,7 @@
 // killed with a step 'started' (its command perhaps still running on the
 // member), the same step in this plan first waits, within what was left of
 // that step's deadline, for its `until` instead of sending the command again.
+// A backup that run took stands (ApplyOptions::backed_up_by).
 #pragma once
 
 #include <atomic>
@@ -126,6 +129,10 @@ struct ApplyOptions {
   ApplyObserver* observer = nullptr;   // none: silent
   // The step an interrupted run was on, for this cluster (Journal::Interrupted).
   std::optional<StepRecord> interrupted;
+  // That run had backed the cluster up (before its first change): this
+  // run's backup is skipped, so that it does not overwrite the backup of the
+  // cluster as it was with one of a half-changed cluster. 0: it had not.
+  int64_t backed_up_by = 0;
 };
 
 // Applies `plan` (status kChanges) to its cluster. `cluster` and `platform`

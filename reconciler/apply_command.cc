@@ -6,20 +6,14 @@
 // steps. Then, as one journaled run: the rollout (rollout.h), progress as it
 // goes (progress.h), a summary per cluster, and the exit code.
 //
-// SIGINT/SIGTERM during the rollout: the command being sent is never cut off;
-// each running cluster finishes the step it is on and holds, leases are
-// released, the run is journaled "interrupted" and harc exits 4. A second
-// signal also stops waiting for the current step's condition.
-#include <pwd.h>
-#include <signal.h>
+// SIGINT/SIGTERM during the rollout (apply_run.h): each running cluster
+// finishes the step it is on and holds, and harc exits 4.
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -28,93 +22,21 @@
 #include "compiler/compile.h"
 #include "compiler/plan_json.h"
 #include "compiler/plan_text.h"
+#include "reconciler/apply_run.h"
 #include "reconciler/command.h"
 #include "reconciler/gather.h"
+#include "reconciler/held_settings.h"
+#include "reconciler/interrupted_wait.h"
 #include "reconciler/memory_journal.h"
 #include "reconciler/progress.h"
 #include "reconciler/rollout.h"
-#include "reconciler/ssh_transport.h"
 
 namespace harc {
 namespace {
 
 using Facts = std::map<std::string, std::map<std::string, std::string>>;
 
-// ------------------------------------------------------------- signals
-
-std::atomic<StopSignal*> g_stop{nullptr};
-
-extern "C" void OnStopSignal(int signo) {
-  StopSignal* stop = g_stop.load();
-  if (!stop) return;
-  bool first = !stop->interrupted();
-  stop->RequestFromSignal(signo);
-  const char* msg = first ? "harc: stopping: each running cluster finishes its current step and "
-                            "holds (signal again to stop waiting)\n"
-                          : "harc: stopping now: no more waiting\n";
-  ssize_t n = ::write(STDERR_FILENO, msg, std::strlen(msg));
-  (void)n;
-}
-
-// Routes SIGINT and SIGTERM to `stop` while it lives.
-class SignalScope {
- public:
-  explicit SignalScope(StopSignal* stop) {
-    g_stop.store(stop);
-    struct sigaction sa {};
-    sa.sa_handler = OnStopSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalScope() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-    g_stop.store(nullptr);
-  }
-  SignalScope(const SignalScope&) = delete;
-  SignalScope& operator=(const SignalScope&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
 // ------------------------------------------------------------- inputs
-
-// harc.toml paths are relative to the fleet repository (as observe.cc does).
-std::string FromRepo(const std::string& repo, const std::string& path) {
-  if (path.empty() || path[0] == '/' || path[0] == '~') return path;
-  return (std::filesystem::path(repo) / path).lexically_normal().string();
-}
-
-std::unique_ptr<Transport> MakeSshTransport(const Options& o, const Fleet& fleet, Console& io) {
-  SshConfig ssh = fleet.config.ssh;
-  ssh.identity = FromRepo(o.repo, ssh.identity);
-  ssh.known_hosts = FromRepo(o.repo, ssh.known_hosts);
-  SshTransportOptions options = SshOptionsFor(ssh);
-  options.ssh_config = o.ssh_config == "none" ? "" : o.ssh_config;
-  std::string error;
-  std::unique_ptr<SshTransport> transport = SshTransport::Create(options, &error);
-  if (!transport) PrintError(io, error);
-  return transport;
-}
-
-ObservedFleet GatherLive(const Options& o, const Fleet& fleet,
-                         const std::vector<std::string>& clusters, Transport& transport,
-                         Console& io) {
-  GatherOptions g;
-  g.parallel = o.parallel;
-  g.accept_new_host_keys = o.accept_new_host_keys;
-  g.connect_timeout_ms = fleet.config.ssh.connect_timeout_ms;
-  ObservedFleet observed = Gather(fleet, clusters, transport, g);
-  for (const auto& [name, cluster] : observed.clusters)
-    for (const ObservedMember& m : cluster.members)
-      if (!m.reachable)
-        io.err << "harc: warning: " << name << "/" << m.name << " (" << m.host
-               << ") was not observed: " << m.error << "\n";
-  return observed;
-}
 
 std::optional<Plan> ReadSavedPlan(const std::string& path, Console& io) {
   std::ifstream in(path, std::ios::binary);
@@ -241,15 +163,6 @@ bool Confirm(const Options& o, const Plan& plan, Console& io) {
 
 // ------------------------------------------------------------- the run
 
-std::string Who() {
-  const char* user = std::getenv("USER");
-  struct passwd* pw = ::getpwuid(::getuid());
-  std::string name = pw ? pw->pw_name : (user ? user : "unknown");
-  char host[256] = "";
-  ::gethostname(host, sizeof host - 1);
-  return name + "@" + host;
-}
-
 ProgressStyle StyleFor(const Options& o, int* width) {
   *width = 0;
   if (o.json) return ProgressStyle::kJson;
@@ -259,20 +172,8 @@ ProgressStyle StyleFor(const Options& o, int* width) {
   return ProgressStyle::kLive;
 }
 
-RolloutOptions RolloutOptionsFor(const Options& o, const Fleet& fleet, const RunInfo& run) {
-  RolloutOptions r;
-  r.waves = fleet.config.rollout.waves;
-  r.max_parallel_clusters = fleet.config.rollout.max_parallel_clusters;
-  r.max_failed_clusters = fleet.config.rollout.max_failed_clusters;
-  r.owner = run.who + " pid " + std::to_string(run.pid) + " run " + std::to_string(run.id);
-  r.apply.run_id = run.id;
-  r.apply.probe.connect_timeout_ms = fleet.config.ssh.connect_timeout_ms;
-  r.apply.probe.accept_new_host_keys = o.accept_new_host_keys;
-  return r;
-}
-
-// The run: journaled, under signal handling, with progress and a summary.
-// A plan with nothing to apply makes no journal run.
+// The run, journaled (apply_run.h), with progress and a summary. A plan with
+// nothing to apply makes no journal run.
 ExitCode RunRollout(const Options& o, const Fleet& fleet, const Plan& plan, Transport& transport,
                     Clock& clock, Progress& progress, Console& io) {
   size_t clusters = 0;
@@ -280,25 +181,12 @@ ExitCode RunRollout(const Options& o, const Fleet& fleet, const Plan& plan, Tran
   MemoryJournal nothing;  // touched by no cluster: every one is settled
   std::unique_ptr<Journal> journal = changes ? OpenJournal(o, false, io) : nullptr;
   if (changes && !journal) return ExitCode::kError;
-  RunInfo run{0, plan.commit, PlanHash(plan), Who(), ::getpid(), clock.WallMs(), 0, ""};
-  if (journal) {
-    JournalStatus st = journal->BeginRun(&run);
-    if (!st.ok) return PrintError(io, st.message);
-  }
-  StopSignal stop;
-  RolloutOptions options = RolloutOptionsFor(o, fleet, run);
-  options.apply.stop = &stop;
-  options.apply.observer = &progress;
   RolloutResult result;
-  {
-    SignalScope signals(&stop);
-    result = Rollout(plan, fleet, transport, journal ? *journal : nothing, clock, options);
-  }
+  int64_t run_id = 0;
+  if (!RunJournaled(o, fleet, plan, transport, journal ? *journal : nothing, clock, &progress, io,
+                    &result, &run_id))
+    return ExitCode::kError;
   ExitCode code = RolloutExitCode(result);
-  if (journal) {
-    JournalStatus st = journal->EndRun(run.id, RunResultName(result), clock.WallMs());
-    if (!st.ok) io.err << "harc: warning: " << st.message << "\n";
-  }
   progress.Summary(result, code);
   return code;
 }
@@ -317,11 +205,23 @@ std::optional<Plan> PlanToApply(const Options& o, const Fleet& fleet, Transport&
     for (const ClusterPlan& cp : plan->clusters) names.push_back(cp.cluster);
     if (names.empty()) return plan;  // an empty plan: nothing to gather
   }
+  std::unique_ptr<Journal> journal;
+  std::vector<HeldSetting> held;
+  if (!OpenJournalIfAny(o, &journal, io) || !ReadHeldSettings(journal.get(), &held, io))
+    return std::nullopt;
   ObservedFleet live = GatherLive(o, fleet, names, transport, io);
+  if (journal) {
+    SystemClock clock;
+    AwaitInterruptedSteps(fleet, *journal, clock, [&](const std::string& cluster) {
+      return Gather(fleet, {cluster}, transport, GatherOptionsFor(o, fleet)).clusters[cluster];
+    }, &live, io);
+  }
+  Fleet desired = fleet;  // with the settings a killed run held (held_settings.h)
+  DesireHeldSettings(held, live, &desired);
   if (!plan) {
-    plan = Compile(fleet, live, CompileOptions{o.clusters});
+    plan = Compile(desired, live, CompileOptions{o.clusters});
     if (plan->commit.empty()) plan->commit = fleet.commit;
-  } else if (!CheckFresh(fleet, live, &*plan, io)) {
+  } else if (!CheckFresh(desired, live, &*plan, io)) {
     *code = ExitCode::kStale;
     return std::nullopt;
   }

@@ -382,6 +382,27 @@ TEST_F(ApplyTest, InterruptedStepIsWaitedForNotSentAgain) {
   EXPECT_EQ(w_.journal.records().back().reason, "completed by interrupted run 99");
 }
 
+// This run is killed too while it waits: the step must be left 'started'
+// in its name, from the first run's start, for the run after it to resume.
+TEST_F(ApplyTest, AResumedStepIsJournaledStartedWhenTheFirstRunStartedIt) {
+  Step install = UpgradeM2()[1];
+  int64_t sent = w_.clock.WallMs() - 10'000;
+  options_.interrupted =
+      StepRecord{99, "c", 2, "install", "m2", StepState::kStarted, install.command, -1, "", "",
+                 sent, 0};
+  w_.Set("c/m2", "role", "down");
+  w_.Set("c/m2", "version.os", "2", 20'000);
+  ClusterResult r = Apply(MakePlan("c", {install}));
+  EXPECT_EQ(r.outcome, Outcome::kConverged) << r.reason;
+  std::vector<StepRecord> records = w_.journal.records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].run_id, options_.run_id);
+  EXPECT_EQ(records[0].state, StepState::kStarted);
+  EXPECT_EQ(records[0].command, install.command);
+  EXPECT_EQ(records[0].started_ms, sent);
+  EXPECT_EQ(records[1].state, StepState::kSkipped);
+}
+
 TEST_F(ApplyTest, InterruptedStepThatNeverCompletesIsSentAgain) {
   Obedient();
   Step install = UpgradeM2()[1];
@@ -405,6 +426,65 @@ TEST(StepLabelTest, NamesTheActionAndItsArguments) {
   s.setting = "failback";
   s.value = "manual";
   EXPECT_EQ(StepLabel(1, s), "step 1 (set.failback manual on m1)");
+}
+
+// A setting held for the run: the value it replaces is journaled before the
+// hold is sent, and forgotten once the restore is done.
+TEST_F(ApplyTest, AHeldSettingIsJournaledUntilItIsRestored) {
+  platform_.run_settings["failback"] = "off";
+  platform_.facts["setting.failback"] =
+      FactSpec{"setting.failback", "show setting.failback", FactKind::kWhole, "", {}, {}, {}};
+  w_.Set("c/m1", "setting.failback", "auto");
+  for (const char* value : {"off", "auto"})
+    w_.OnCommand(std::string("failback ") + value, [this, value](const std::string& m) {
+      EXPECT_EQ(w_.journal.records().back().state, StepState::kStarted);
+      std::vector<HeldSetting> held;
+      w_.journal.Held(&held);
+      EXPECT_EQ(held.size(), 1u) << "when sending failback " << value;  // journaled first
+      w_.Set(m, "setting.failback", value);
+      return FakeWorld::Reply{};
+    });
+  auto set = [](const std::string& value) {
+    Step s = MakeStep(Action::kSet, "m1", "failback " + value,
+                      Condition{"setting.failback", value, ""});
+    s.setting = "failback";
+    s.value = value;
+    return s;
+  };
+  ClusterPlan plan = MakePlan("c", {set("off"), set("auto")});
+  bool held_between = false;
+  w_.OnCommand("between", [&](const std::string&) {
+    std::vector<HeldSetting> held;
+    w_.journal.Held(&held);
+    held_between = held.size() == 1 && held[0].original == "auto" && held[0].member == "m1" &&
+                   held[0].setting == "failback" && held[0].run_id == options_.run_id;
+    return FakeWorld::Reply{};
+  });
+  plan.steps.insert(plan.steps.begin() + 1,
+                    MakeStep(Action::kBackup, "m2", "between", std::nullopt));
+  ClusterResult r = Apply(plan);
+  EXPECT_EQ(r.outcome, Outcome::kConverged) << r.reason;
+  EXPECT_TRUE(held_between);
+  std::vector<HeldSetting> held;
+  w_.journal.Held(&held);
+  EXPECT_TRUE(held.empty());
+}
+
+TEST_F(ApplyTest, ARestoreThatAlreadyHoldsForgetsTheHeldSetting) {
+  platform_.run_settings["failback"] = "off";
+  platform_.facts["setting.failback"] =
+      FactSpec{"setting.failback", "show setting.failback", FactKind::kWhole, "", {}, {}, {}};
+  w_.Set("c/m1", "setting.failback", "auto");  // restored by someone, or by a killed run
+  w_.journal.RecordHeld({"c", "m1", "failback", "auto", 1});
+  Step restore = MakeStep(Action::kSet, "m1", "failback auto",
+                          Condition{"setting.failback", "auto", ""});
+  restore.setting = "failback";
+  restore.value = "auto";
+  ClusterResult r = Apply(MakePlan("c", {restore}));
+  EXPECT_EQ(r.skipped, 1);
+  std::vector<HeldSetting> held;
+  w_.journal.Held(&held);
+  EXPECT_TRUE(held.empty());
 }
 
 }  // namespace

@@ -103,6 +103,76 @@ void AddApplyOptions(CLI::App* cmd, Options* o) {
   cmd->add_option("--observed", o->observed)->group("");
 }
 
+void AddDriftOptions(CLI::App* cmd, Options* o) {
+  AddFleetOptions(cmd, o);
+  AddObservedOption(cmd, o);
+  AddGatherOptions(cmd, o);
+  cmd->add_option("--format", o->format, "text (coloured on a terminal), json (harc.drift/v1) "
+                                         "or markdown")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  cmd->add_option("-o,--out", o->output, "write the report here, atomically, instead of to "
+                                         "standard output");
+  cmd->add_option("--journal", o->journal,
+                  "the journal file (default: .harc/journal.db under --repo)");
+  cmd->add_option("--since", o->since, "summarise when each cluster drifted and was corrected "
+                                       "from the journal's reports of this long (7d, 12h), "
+                                       "without gathering")
+      ->excludes("--observed")
+      ->excludes("--ref");
+}
+
+// harc watch and harc reconcile: the repository is a path or URL to fetch from.
+void AddReconcileOptions(CLI::App* cmd, Options* o) {
+  cmd->add_option("--repo", o->repo, "the fleet repository to fetch from: a path, file://, "
+                                     "ssh://[user@]host[:port]/path or user@host:path")
+      ->capture_default_str();
+  cmd->add_option("--branch", o->branch, "the branch whose commits to reconcile (default main)");
+  cmd->add_option("--cluster", o->clusters, "only this cluster (repeatable)")
+      ->allow_extra_args(false);
+  AddGatherOptions(cmd, o);
+  cmd->add_option("--journal", o->journal,
+                  "the journal file (default: .harc/journal.db under --repo when it is a path; "
+                  "required for a URL)");
+  cmd->add_option("--cache", o->cache, "where harc keeps its clone (default: "
+                                       "$XDG_CACHE_HOME/harc or ~/.cache/harc), made 0700");
+  cmd->add_option("--allowed-signers", o->allowed_signers,
+                  "refuse commits not signed by an SSH key in this OpenSSH allowed_signers file");
+  cmd->add_option("--gpg-keyring", o->gpg_keyring,
+                  "refuse commits not signed by an OpenPGP key in this keyring (gpg --export)");
+  cmd->add_option("--git-identity", o->git_identity,
+                  "ssh remotes: the private key to fetch with (default: ssh-agent)");
+  cmd->add_option("--git-known-hosts", o->git_known_hosts,
+                  "ssh remotes: the known_hosts file the server's host key must be in")
+      ->capture_default_str();
+  cmd->add_option("--metrics", o->metrics,
+                  "write a Prometheus textfile here after each cycle (replaced atomically)");
+  // Refused with a reason (watch needs the live state), not as an unknown option.
+  cmd->add_option("--observed", o->observed)->group("");
+}
+
+void AddWatchOptions(CLI::App* cmd, Options* o) {
+  AddReconcileOptions(cmd, o);
+  cmd->add_option("--interval", o->interval, "how often to fetch (30s, 5m)")->capture_default_str();
+  cmd->add_option("--drift-every", o->drift_every,
+                  "also run a drift check this often (1h, 1d); [gitops] auto_correct says where "
+                  "harc re-applies the commit");
+}
+
+void AddReconcileOnceOptions(CLI::App* cmd, Options* o) {
+  AddReconcileOptions(cmd, o);
+  cmd->add_flag("--once", o->once, "one fetch/plan/apply cycle, for cron or CI (required)");
+}
+
+void AddStatusOptions(CLI::App* cmd, Options* o) {
+  AddJournalOption(cmd, o);
+  cmd->add_option("--branch", o->branch, "only this branch's commits (default: every branch)");
+  cmd->add_option("--limit", o->limit, "show the newest N commits (0: all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--json", o->json, "print JSON (harc.status/v1) instead of text");
+}
+
 // ---------------------------------------------------------------- the table
 
 struct Command {
@@ -118,6 +188,15 @@ const Command kCommands[] = {
      AddPlanOptions, RunPlan},
     {"apply", "apply a saved plan, or plan and apply after confirmation", AddApplyOptions,
      RunApply},
+    {"drift", "report where the live fleet differs from the declared state", AddDriftOptions,
+     RunDrift},
+    {"watch", "reconcile each new commit of a branch: fetch, verify, plan, apply where "
+              "[gitops] allows",
+     AddWatchOptions, RunWatch},
+    {"reconcile", "one watch cycle (--once): fetch, verify, plan, apply where [gitops] allows",
+     AddReconcileOnceOptions, RunReconcile},
+    {"status", "where harc watch stands: each commit and cluster, with reasons", AddStatusOptions,
+     RunStatus},
     {"snapshot", "gather the live state of the fleet and write it (harc.observed/v1)",
      AddSnapshotOptions, RunSnapshot},
     {"history", "list recent runs from the journal, with their steps", AddHistoryOptions,

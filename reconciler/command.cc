@@ -1,6 +1,10 @@
 #include "reconciler/command.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -85,6 +89,15 @@ ExitCode PrintError(Console& io, const std::string& message) {
 
 std::string Count(size_t n, const char* noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+std::string Who() {
+  const char* user = std::getenv("USER");
+  struct passwd* pw = ::getpwuid(::getuid());
+  std::string name = pw ? pw->pw_name : (user ? user : "unknown");
+  char host[256] = "";
+  ::gethostname(host, sizeof host - 1);
+  return name + "@" + host;
 }
 
 std::optional<Fleet> LoadSelectedFleet(const Options& o, Console& io) {

@@ -121,17 +121,18 @@ void SplitStderr(const std::string& s, const std::string& nonce, std::vector<Fac
   }
 }
 
-// Why a fact failed, or "" with *value set.
+// Why a fact failed, or "" with *value set. The reason begins with its kind,
+// as a transport failure's does.
 std::string FactError(const FactSpec& spec, const FactCommand& cmd, const FactOutput& o,
                       std::string* value) {
   if (o.exit_status != 0) {
-    std::string msg = "fact '" + o.fact + "': " + QuoteForMessage(cmd.command) + " exited " +
-                      std::to_string(o.exit_status);
+    std::string msg = "fact command failed: fact '" + o.fact + "': " +
+                      QuoteForMessage(cmd.command) + " exited " + std::to_string(o.exit_status);
     if (!o.err.empty()) msg += ": " + FirstLine(o.err);
     return msg;
   }
   FactValue v = ExtractFact(spec, o.out);
-  if (!v.ok) return "fact '" + o.fact + "': " + v.error;
+  if (!v.ok) return "unparseable output: fact '" + o.fact + "': " + v.error;
   *value = v.value;
   return "";
 }

@@ -13,7 +13,9 @@
 //   not throughput: shared/NOTES-ssh.md).
 // - A member that fails — unreachable, auth refused, host key refused,
 //   timeout, output that does not parse, a fact command that fails or a value
-//   that does not match — is observed as reachable = false with the reason;
+//   that does not match — is observed as reachable = false with the reason,
+//   which begins with its kind ("unreachable: ", "timeout: ", "host key
+//   changed: ", "unparseable output: ", "fact command failed: ", ...);
 //   the others go on. Partial facts of a failed member are dropped: a cluster
 //   is planned only from members seen whole.
 //

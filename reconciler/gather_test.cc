@@ -168,11 +168,13 @@ TEST(GatherTest, EachFailureIsReportedForItsMemberAlone) {
   EXPECT_TRUE(m2.facts.empty());
   const ObservedMember& m3 = Find(o, "fw", "m3");
   EXPECT_FALSE(m3.reachable);
-  EXPECT_EQ(m3.error, "fact 'role': pattern did not match (output begins 'garbage')");
+  EXPECT_EQ(m3.error,
+            "unparseable output: fact 'role': pattern did not match (output begins 'garbage')");
   EXPECT_TRUE(m3.facts.empty());
   const ObservedMember& m4 = Find(o, "fw", "m4");
   EXPECT_FALSE(m4.reachable);
-  EXPECT_EQ(m4.error, "fact 'in_cluster': 'echo true' exited 2: 'no such thing'");
+  EXPECT_EQ(m4.error,
+            "fact command failed: fact 'in_cluster': 'echo true' exited 2: 'no such thing'");
   // One session and one command per reachable member.
   EXPECT_EQ(t.CommandsOn("fw/m1").size(), 1u);
   EXPECT_TRUE(t.CommandsOn("fw/m2").empty());
@@ -301,7 +303,7 @@ TEST(GatherSshTest, MixedFleetOverRealSsh) {
   EXPECT_EQ(m1.facts.at("role"), "active");
   EXPECT_EQ(m1.facts.at("version.os"), "v1-os-m1");
   EXPECT_EQ(Find(o, "fw", "m2").error,
-            "fact 'role': value 'ON' is not one of: ACTIVE, STANDBY");
+            "unparseable output: fact 'role': value 'ON' is not one of: ACTIVE, STANDBY");
   EXPECT_EQ(Find(o, "fw", "m3").facts.at("role"), "standby");
   const ObservedMember& m4 = Find(o, "fw", "m4");
   EXPECT_FALSE(m4.reachable);

@@ -9,9 +9,18 @@
 //           state, command, exit status, output tail, start and end times);
 // - leases: one per cluster being worked (owner, fencing token, expiry,
 //           heartbeat). A lease is taken atomically; a live lease held by
-//           someone else is refused naming the holder; an expired one is
-//           taken over with a new, larger fencing token. Every step checks
-//           its token is still current before it runs.
+//           someone else is refused naming the holder; an expired one, or
+//           one whose holder's process is known to be gone, is taken over
+//           with a new, larger fencing token. Every step checks its token
+//           is still current before it runs.
+// - held settings: the value a setting had before a run held it for the
+//           run, until it is restored (HeldSetting).
+// - drift:  one row per cluster per drift report (`harc drift`, `harc watch
+//           --drift-every`): when, the status, what drifted; read back to
+//           tell when each cluster drifted and when it was corrected.
+// - commits and cluster status (`harc watch`, `harc reconcile`, `harc
+//           status`): where reconciling each commit of the watched branch
+//           stands, and each cluster at that commit, with the reason.
 //
 // Implementations: SQLite (reconciler/sqlite_journal.h; WAL, a transaction
 // around each record, file mode 0600) and, later, PostgreSQL.
@@ -61,6 +70,69 @@ struct Lease {
   int64_t heartbeat_ms = 0;
 };
 
+// A setting an apply holds at another value for its run (the platform's
+// run_settings: automatic failback, preemption, image cloning fight an
+// upgrade), with the value it had before. Kept from just before the hold is
+// sent until the restore is done, so that after a run killed in between —
+// when the member shows only the held value — the next run knows what to
+// restore (held_settings.h).
+struct HeldSetting {
+  std::string cluster;
+  std::string member;
+  std::string setting;
+  std::string original;  // the value before the hold
+  int64_t run_id = 0;    // the run that held it
+};
+
+// One cluster's result in one drift report.
+struct DriftRecord {
+  int64_t check_id = 0;    // the report's: set by RecordDrift, growing
+  int64_t checked_ms = 0;
+  std::string cluster;
+  std::string status;      // "in-sync", "drifted", "unobservable" (DriftStatusName)
+  std::string commit;      // the fleet's commit compared against, "" for a working tree
+  std::string who;         // user@host
+  std::string summary;     // what drifted, one line (DriftOneLine); "" when nothing did
+  std::string report;      // the cluster's object of the harc.drift/v1 report
+};
+
+// Where reconciling a commit, or one cluster at a commit, stands.
+enum class ReconcileState {
+  kPending,  // not done yet: being worked, or to retry (cluster locked or not observable)
+  kPlanned,  // planned only: its policy does not allow applying without a person
+  kApplied,  // the live state is the commit's: applied, or it already was
+  kHeld,     // an apply step failed or was stopped: held until a person acts
+  kFailed,   // refused: bad signature, invalid fleet, no safe plan; nothing changed
+};
+// "pending", "planned", "applied", "held", "failed".
+const char* ReconcileStateName(ReconcileState s);
+std::optional<ReconcileState> ParseReconcileState(const std::string& name);
+
+struct CommitStatus {
+  std::string commit;      // full hash
+  std::string branch;
+  std::string subject;     // the message's first line
+  std::string author;      // "name <email>"
+  int64_t committed_ms = 0;
+  std::string signer;      // the verified signer; "" when signatures are not checked
+  ReconcileState state = ReconcileState::kPending;
+  std::string reason;      // why it is in that state, for people
+  int64_t run_id = 0;      // the apply run, 0: none
+  int64_t seen_ms = 0;     // first fetched
+  int64_t updated_ms = 0;
+};
+
+// One cluster at one commit.
+struct ClusterCommitStatus {
+  std::string commit;
+  std::string cluster;
+  ReconcileState state = ReconcileState::kPending;
+  std::string reason;
+  int steps = 0;           // in the commit's plan for the cluster
+  int64_t run_id = 0;      // the apply run, 0: none
+  int64_t updated_ms = 0;
+};
+
 struct JournalStatus {
   bool ok = true;
   std::string message;  // names the journal and what failed
@@ -81,10 +153,19 @@ class Journal {
   // that has not expired (expires_ms > now) is held, by anyone, even this
   // owner, returns ok with *taken = false and *holder filled. Otherwise
   // *taken = true and *lease holds the new lease with a token larger than any
-  // before for that cluster, even across releases and takeovers.
+  // before for that cluster, even across releases and takeovers; *holder is
+  // the expired lease it replaced (token 0: there was none).
   virtual JournalStatus AcquireLease(const std::string& cluster, const std::string& owner,
                                      int64_t now_ms, int64_t ttl_ms, bool* taken, Lease* lease,
                                      Lease* holder) = 0;
+  // AcquireLease from a holder known to be gone (its process died:
+  // lease_owner.h): the lease is also taken before it expires, but only while
+  // its token is still `gone_token`, so that of two runs taking it over at
+  // once only one wins, and a lease renewed by its holder in the meantime is
+  // refused like any live one.
+  virtual JournalStatus TakeOverLease(const std::string& cluster, int64_t gone_token,
+                                      const std::string& owner, int64_t now_ms, int64_t ttl_ms,
+                                      bool* taken, Lease* lease, Lease* holder) = 0;
   // Extends a lease we hold to now + ttl. *still_ours = false when the token
   // is no longer the cluster's current one (it expired and was taken over, or
   // was unlocked): stop at once. A lease that expired but was not taken over
@@ -111,6 +192,37 @@ class Journal {
   // be alive. Runs are told apart by id, not pid: pids repeat (containers).
   virtual JournalStatus Interrupted(const std::string& cluster, std::optional<RunInfo>* run,
                                     std::optional<StepRecord>* step) = 0;
+
+  // Records a setting about to be held, replacing any record of the same
+  // (cluster, member, setting): a hold is sent only while the setting is not
+  // at the held value, so the value seen then is the one to restore.
+  virtual JournalStatus RecordHeld(const HeldSetting& held) = 0;
+  // Forgets a held setting once it is restored; nothing when there is none.
+  virtual JournalStatus ClearHeld(const std::string& cluster, const std::string& member,
+                                  const std::string& setting) = 0;
+  // Every held setting, by cluster, member and setting.
+  virtual JournalStatus Held(std::vector<HeldSetting>* out) = 0;
+
+  // Records one drift report, a record per cluster, in one transaction, under
+  // a new check id larger than any before (set in each record).
+  virtual JournalStatus RecordDrift(std::vector<DriftRecord>* records) = 0;
+  // The records of the reports checked at or after since_ms and, for each
+  // cluster, its newest record before since_ms (where the window starts
+  // from); by check id, then cluster.
+  virtual JournalStatus DriftSince(int64_t since_ms, std::vector<DriftRecord>* out) = 0;
+
+  // Inserts or replaces the status of status.commit; it becomes the newest.
+  virtual JournalStatus PutCommitStatus(const CommitStatus& status) = 0;
+  // The newest `limit` (all when <= 0) commit statuses of `branch` ("": of
+  // every branch), newest (last put) first.
+  virtual JournalStatus CommitStatuses(const std::string& branch, int limit,
+                                       std::vector<CommitStatus>* out) = 0;
+  // Inserts or replaces the status of (status.commit, status.cluster).
+  virtual JournalStatus PutClusterStatus(const ClusterCommitStatus& status) = 0;
+  // By cluster name: the statuses at `commit`, or with commit "" the newest
+  // (last put) status of every cluster.
+  virtual JournalStatus ClusterStatuses(const std::string& commit,
+                                        std::vector<ClusterCommitStatus>* out) = 0;
 };
 
 }  // namespace harc

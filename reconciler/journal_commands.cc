@@ -1,10 +1,8 @@
 // harc history, harc locks, harc unlock: reading the journal, and removing a
 // lease by hand when its run is known to be gone.
-#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -12,32 +10,13 @@
 #include "reconciler/clock.h"
 #include "reconciler/command.h"
 #include "reconciler/sqlite_journal.h"
+#include "reconciler/time_text.h"
 
 namespace harc {
 namespace {
 
 using json = nlohmann::ordered_json;
 using Rows = std::vector<std::vector<std::string>>;
-
-// "850ms", "12s", "2m13s", "1h05m", "3d04h": coarser as it grows.
-std::string FormatDuration(int64_t ms) {
-  int64_t s = ms / 1000;
-  if (ms < 1000) return fmt::format("{}ms", ms);
-  if (s < 60) return fmt::format("{}s", s);
-  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  if (s < 86400) return fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60);
-  return fmt::format("{}d{:02}h", s / 86400, s % 86400 / 3600);
-}
-
-// "2026-01-12T10:31:02Z".
-std::string FormatTime(int64_t wall_ms) {
-  std::time_t t = static_cast<std::time_t>(wall_ms / 1000);
-  std::tm tm{};
-  char buf[32];
-  if (!::gmtime_r(&t, &tm) || !std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
-    return std::to_string(wall_ms);
-  return buf;
-}
 
 std::string Abbrev(const std::string& hash) { return hash.substr(0, 12); }
 
@@ -240,6 +219,13 @@ std::unique_ptr<Journal> OpenJournal(const Options& o, bool must_exist, Console&
   if (!warning.empty()) io.err << "harc: warning: " << warning << "\n";
   if (!status.ok) PrintError(io, status.message);
   return journal;
+}
+
+bool OpenJournalIfAny(const Options& o, std::unique_ptr<Journal>* journal, Console& io) {
+  struct stat st {};
+  if (::stat(JournalPath(o).c_str(), &st) != 0) return true;
+  *journal = OpenJournal(o, true, io);
+  return *journal != nullptr;
 }
 
 ExitCode RunHistory(const Options& o, Console& io) {

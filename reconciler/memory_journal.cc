@@ -1,6 +1,7 @@
 #include "reconciler/memory_journal.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace harc {
 
@@ -37,12 +38,19 @@ JournalStatus MemoryJournal::RecordStep(const StepRecord& step) {
 JournalStatus MemoryJournal::AcquireLease(const std::string& cluster, const std::string& owner,
                                           int64_t now_ms, int64_t ttl_ms, bool* taken,
                                           Lease* lease, Lease* holder) {
+  return TakeOverLease(cluster, 0, owner, now_ms, ttl_ms, taken, lease, holder);
+}
+
+JournalStatus MemoryJournal::TakeOverLease(const std::string& cluster, int64_t gone_token,
+                                           const std::string& owner, int64_t now_ms,
+                                           int64_t ttl_ms, bool* taken, Lease* lease,
+                                           Lease* holder) {
   std::lock_guard lock(mu_);
   if (JournalStatus st = Failure(fail_leases_); !st.ok) return st;
   auto it = leases_.find(cluster);
-  if (it != leases_.end() && it->second.expires_ms > now_ms) {
+  *holder = it == leases_.end() ? Lease{} : it->second;
+  if (it != leases_.end() && it->second.expires_ms > now_ms && it->second.token != gone_token) {
     *taken = false;
-    *holder = it->second;
     return JournalStatus::Ok();
   }
   Lease l{cluster, owner, ++last_token_[cluster], now_ms + ttl_ms, now_ms};
@@ -124,6 +132,91 @@ JournalStatus MemoryJournal::Interrupted(const std::string& cluster, std::option
       return JournalStatus::Ok();
     }
   }
+  return JournalStatus::Ok();
+}
+
+JournalStatus MemoryJournal::RecordHeld(const HeldSetting& held) {
+  std::lock_guard lock(mu_);
+  held_[{held.cluster, held.member, held.setting}] = held;
+  return JournalStatus::Ok();
+}
+
+JournalStatus MemoryJournal::ClearHeld(const std::string& cluster, const std::string& member,
+                                       const std::string& setting) {
+  std::lock_guard lock(mu_);
+  held_.erase({cluster, member, setting});
+  return JournalStatus::Ok();
+}
+
+JournalStatus MemoryJournal::Held(std::vector<HeldSetting>* out) {
+  std::lock_guard lock(mu_);
+  out->clear();
+  for (const auto& [key, held] : held_) out->push_back(held);
+  return JournalStatus::Ok();
+}
+
+JournalStatus MemoryJournal::RecordDrift(std::vector<DriftRecord>* records) {
+  std::lock_guard lock(mu_);
+  const int64_t check_id = drift_.empty() ? 1 : drift_.back().check_id + 1;
+  for (DriftRecord& r : *records) {
+    r.check_id = check_id;
+    drift_.push_back(r);
+  }
+  return JournalStatus::Ok();
+}
+
+JournalStatus MemoryJournal::DriftSince(int64_t since_ms, std::vector<DriftRecord>* out) {
+  std::lock_guard lock(mu_);
+  std::map<std::string, int64_t> last_before;  // cluster -> check id
+  for (const DriftRecord& r : drift_)
+    if (r.checked_ms < since_ms) last_before[r.cluster] = r.check_id;
+  out->clear();
+  for (const DriftRecord& r : drift_) {
+    auto before = last_before.find(r.cluster);
+    if (r.checked_ms >= since_ms || (before != last_before.end() && before->second == r.check_id))
+      out->push_back(r);
+  }
+  std::stable_sort(out->begin(), out->end(), [](const DriftRecord& a, const DriftRecord& b) {
+    return std::tie(a.check_id, a.cluster) < std::tie(b.check_id, b.cluster);
+  });
+  return JournalStatus::Ok();
+}
+
+JournalStatus MemoryJournal::PutCommitStatus(const CommitStatus& status) {
+  std::lock_guard lock(mu_);
+  std::erase_if(commits_, [&](const CommitStatus& c) { return c.commit == status.commit; });
+  commits_.push_back(status);
+  return JournalStatus::Ok();
+}
+
+JournalStatus MemoryJournal::CommitStatuses(const std::string& branch, int limit,
+                                            std::vector<CommitStatus>* out) {
+  std::lock_guard lock(mu_);
+  out->clear();
+  for (auto it = commits_.rbegin(); it != commits_.rend(); ++it)
+    if ((branch.empty() || it->branch == branch) &&
+        (limit <= 0 || out->size() < static_cast<size_t>(limit)))
+      out->push_back(*it);
+  return JournalStatus::Ok();
+}
+
+JournalStatus MemoryJournal::PutClusterStatus(const ClusterCommitStatus& status) {
+  std::lock_guard lock(mu_);
+  std::erase_if(clusters_, [&](const ClusterCommitStatus& c) {
+    return c.commit == status.commit && c.cluster == status.cluster;
+  });
+  clusters_.push_back(status);
+  return JournalStatus::Ok();
+}
+
+JournalStatus MemoryJournal::ClusterStatuses(const std::string& commit,
+                                             std::vector<ClusterCommitStatus>* out) {
+  std::lock_guard lock(mu_);
+  std::map<std::string, ClusterCommitStatus> by_cluster;  // the newest put wins
+  for (const ClusterCommitStatus& c : clusters_)
+    if (commit.empty() || c.commit == commit) by_cluster[c.cluster] = c;
+  out->clear();
+  for (auto& [name, c] : by_cluster) out->push_back(std::move(c));
   return JournalStatus::Ok();
 }
 

@@ -1,6 +1,6 @@
 // MemoryJournal: the Journal fake for tests (ninja's FakeCommandRunner). It
-// keeps runs, steps and leases in memory with the semantics the SQLite
-// journal has, and records every call in order, so a test can check that a
+// keeps runs, steps, leases, drift records and GitOps statuses in memory with
+// the semantics the SQLite journal has, and records every call in order, so a test can check that a
 // step was journaled 'started' before its command was sent and 'done' after.
 // It can be told to fail, to prove that a journal that stops taking writes
 // stops the apply. Thread-safe.
@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "reconciler/journal.h"
@@ -24,6 +25,9 @@ class MemoryJournal : public Journal {
   JournalStatus RecordStep(const StepRecord& step) override;
   JournalStatus AcquireLease(const std::string& cluster, const std::string& owner, int64_t now_ms,
                              int64_t ttl_ms, bool* taken, Lease* lease, Lease* holder) override;
+  JournalStatus TakeOverLease(const std::string& cluster, int64_t gone_token,
+                              const std::string& owner, int64_t now_ms, int64_t ttl_ms,
+                              bool* taken, Lease* lease, Lease* holder) override;
   JournalStatus Heartbeat(const std::string& cluster, int64_t token, int64_t now_ms,
                           int64_t ttl_ms, bool* still_ours) override;
   JournalStatus ReleaseLease(const std::string& cluster, int64_t token) override;
@@ -33,6 +37,18 @@ class MemoryJournal : public Journal {
   JournalStatus Steps(int64_t run_id, std::vector<StepRecord>* out) override;
   JournalStatus Interrupted(const std::string& cluster, std::optional<RunInfo>* run,
                             std::optional<StepRecord>* step) override;
+  JournalStatus RecordHeld(const HeldSetting& held) override;
+  JournalStatus ClearHeld(const std::string& cluster, const std::string& member,
+                          const std::string& setting) override;
+  JournalStatus Held(std::vector<HeldSetting>* out) override;
+  JournalStatus RecordDrift(std::vector<DriftRecord>* records) override;
+  JournalStatus DriftSince(int64_t since_ms, std::vector<DriftRecord>* out) override;
+  JournalStatus PutCommitStatus(const CommitStatus& status) override;
+  JournalStatus CommitStatuses(const std::string& branch, int limit,
+                               std::vector<CommitStatus>* out) override;
+  JournalStatus PutClusterStatus(const ClusterCommitStatus& status) override;
+  JournalStatus ClusterStatuses(const std::string& commit,
+                                std::vector<ClusterCommitStatus>* out) override;
 
   // ------------------------------------------------------------ for tests
 
@@ -59,6 +75,10 @@ class MemoryJournal : public Journal {
   std::vector<StepRecord> records_;            // every RecordStep, in order
   std::map<std::string, Lease> leases_;        // cluster -> lease
   std::map<std::string, int64_t> last_token_;  // cluster -> largest token handed out
+  std::map<std::tuple<std::string, std::string, std::string>, HeldSetting> held_;
+  std::vector<DriftRecord> drift_;             // in check order
+  std::vector<CommitStatus> commits_;          // one per commit, oldest put first
+  std::vector<ClusterCommitStatus> clusters_;  // one per (commit, cluster), oldest put first
 };
 
 }  // namespace harc

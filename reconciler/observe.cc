@@ -4,7 +4,6 @@
 
 #include "compiler/diag.h"
 #include "reconciler/command.h"
-#include "reconciler/gather.h"
 #include "reconciler/ssh_transport.h"
 
 namespace harc {
@@ -17,7 +16,17 @@ std::string FromRepo(const std::string& repo, const std::string& path) {
   return (std::filesystem::path(repo) / path).lexically_normal().string();
 }
 
-std::optional<ObservedFleet> GatherOverSsh(const Options& o, const Fleet& fleet, Console& io) {
+void WarnUnobserved(const ObservedFleet& observed, Console& io) {
+  for (const auto& [name, cluster] : observed.clusters)
+    for (const ObservedMember& m : cluster.members)
+      if (!m.reachable)
+        io.err << "harc: warning: " << name << "/" << m.name << " (" << m.host
+               << ") was not observed: " << m.error << "\n";
+}
+
+}  // namespace
+
+std::unique_ptr<Transport> MakeSshTransport(const Options& o, const Fleet& fleet, Console& io) {
   SshConfig ssh = fleet.config.ssh;
   ssh.identity = FromRepo(o.repo, ssh.identity);
   ssh.known_hosts = FromRepo(o.repo, ssh.known_hosts);
@@ -25,29 +34,37 @@ std::optional<ObservedFleet> GatherOverSsh(const Options& o, const Fleet& fleet,
   options.ssh_config = o.ssh_config == "none" ? "" : o.ssh_config;
   std::string error;
   std::unique_ptr<SshTransport> transport = SshTransport::Create(options, &error);
-  if (!transport) {
-    PrintError(io, error);
-    return std::nullopt;
-  }
+  if (!transport) PrintError(io, error);
+  return transport;
+}
+
+GatherOptions GatherOptionsFor(const Options& o, const Fleet& fleet) {
   GatherOptions g;
   g.parallel = o.parallel;
   g.accept_new_host_keys = o.accept_new_host_keys;
-  g.connect_timeout_ms = ssh.connect_timeout_ms;
-  return Gather(fleet, o.clusters, *transport, g);
+  g.connect_timeout_ms = fleet.config.ssh.connect_timeout_ms;
+  g.command_timeout_ms = fleet.config.ssh.command_timeout_ms;
+  g.overall_timeout_ms = fleet.config.ssh.gather_timeout_ms;
+  return g;
 }
 
-}  // namespace
+ObservedFleet GatherLive(const Options& o, const Fleet& fleet,
+                         const std::vector<std::string>& clusters, Transport& transport,
+                         Console& io) {
+  ObservedFleet observed = Gather(fleet, clusters, transport, GatherOptionsFor(o, fleet));
+  WarnUnobserved(observed, io);
+  return observed;
+}
 
 std::optional<ObservedFleet> Observe(const Options& o, const Fleet& fleet, Console& io) {
-  std::optional<ObservedFleet> observed =
-      o.observed.empty() ? GatherOverSsh(o, fleet, io) : ReadObservedFile(o, io);
-  if (!observed) return std::nullopt;
-  for (const auto& [name, cluster] : observed->clusters)
-    for (const ObservedMember& m : cluster.members)
-      if (!m.reachable)
-        io.err << "harc: warning: " << name << "/" << m.name << " (" << m.host
-               << ") was not observed: " << m.error << "\n";
-  return observed;
+  if (!o.observed.empty()) {
+    std::optional<ObservedFleet> observed = ReadObservedFile(o, io);
+    if (observed) WarnUnobserved(*observed, io);
+    return observed;
+  }
+  std::unique_ptr<Transport> transport = MakeSshTransport(o, fleet, io);
+  if (!transport) return std::nullopt;
+  return GatherLive(o, fleet, o.clusters, *transport, io);
 }
 
 }  // namespace harc

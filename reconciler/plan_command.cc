@@ -7,6 +7,7 @@
 #include "compiler/plan_text.h"
 #include "reconciler/atomic_file.h"
 #include "reconciler/command.h"
+#include "reconciler/held_settings.h"
 
 namespace harc {
 namespace {
@@ -24,10 +25,16 @@ ExitCode PlanExitCode(const Plan& plan, bool detailed) {
 ExitCode RunPlan(const Options& o, Console& io) {
   std::optional<Fleet> fleet = LoadSelectedFleet(o, io);
   if (!fleet) return ExitCode::kError;
+  std::unique_ptr<Journal> journal;
+  std::vector<HeldSetting> held;
+  if (!OpenJournalIfAny(o, &journal, io) || !ReadHeldSettings(journal.get(), &held, io))
+    return ExitCode::kError;
   std::optional<ObservedFleet> observed = Observe(o, *fleet, io);
   if (!observed) return ExitCode::kError;
 
-  Plan plan = Compile(*fleet, *observed, CompileOptions{o.clusters});
+  Fleet desired = *fleet;  // with the settings a killed run held (held_settings.h)
+  DesireHeldSettings(held, *observed, &desired);
+  Plan plan = Compile(desired, *observed, CompileOptions{o.clusters});
   if (plan.commit.empty()) plan.commit = fleet->commit;
   std::string json = PlanToJson(plan);
   io.out << (o.json ? json : RenderPlanText(plan));

@@ -131,9 +131,16 @@ MemberFacts MemberLinks::Read(const std::string& member, const std::set<std::str
     return out;
   }
   std::string nonce = NewNonce();
+  std::string script = BuildFactScript(wanted, nonce);
+  size_t max_output = wanted.size() * (options_.max_output_per_fact + 160);
+  bool kept = sessions_.count(member) > 0;
   CommandResult r;
-  TransportStatus st = Run(member, BuildFactScript(wanted, nonce), options_.command_timeout_ms,
-                           wanted.size() * (options_.max_output_per_fact + 160), &r);
+  TransportStatus st = Run(member, script, options_.command_timeout_ms, max_output, &r);
+  // A session kept open since an earlier step may have died meanwhile (the
+  // member rebooted, a firewall dropped the idle connection). Reading facts
+  // twice is harmless, so a fresh connection decides whether it is reachable.
+  if (kept && st.error == TransportError::kProtocol)
+    st = Run(member, script, options_.command_timeout_ms, max_output, &r);
   if (!st.ok()) {
     out.error = Reason(st);
     return out;

@@ -9,6 +9,10 @@
 // - one session per member, opened on first use and kept for the cluster's
 //   run; a transport failure drops it and the next use opens a new one (a
 //   member that reboots during an install comes back on a new connection);
+//   a fact read whose kept session turns out broken is tried once more on a
+//   new connection, so a connection that died while idle (the member
+//   rebooted, a firewall forgot it) does not make a reachable member fail
+//   a guard;
 // - the facts of one member are read in ONE round trip, with the same fact
 //   script gathering uses (BuildFactScript), and extracted as the platform
 //   says; a fact command that exits non-zero gives no value (as in gather).

@@ -143,9 +143,11 @@ void Progress::EraseLive() {
 void Progress::DrawLive() {
   int64_t now = clock_.MonotonicMs();
   for (const auto& [cluster, l] : live_) {
-    std::string line = "  " + cluster + " [" + l.wave + "] step " + std::to_string(l.index) + "/" +
-                       std::to_string(l.count) + " " + l.what + ": " + l.doing + " " +
-                       FormatElapsed(now - l.since_ms);
+    std::string line = "  " + cluster + " [" + l.wave + "] ";
+    if (l.index > 0)  // 0: started, no step yet
+      line += "step " + std::to_string(l.index) + "/" + std::to_string(l.count) + " " + l.what + ": ";
+    line += l.doing;
+    if (l.ticking) line += " " + FormatElapsed(now - l.since_ms);
     if (width_ > 1 && line.size() >= static_cast<size_t>(width_))
       line.resize(static_cast<size_t>(width_) - 1);
     out_ << line << "\n";
@@ -214,7 +216,8 @@ void Progress::OnStep(const StepEvent& e) {
   }
   if (style_ == ProgressStyle::kLive) {
     Live& l = live_[e.cluster];
-    l = Live{e.wave, e.index, e.count, what, text, l.index != e.index ? now : l.since_ms};
+    bool ticking = e.phase == StepPhase::kRunning || e.phase == StepPhase::kWaiting;
+    l = Live{e.wave, e.index, e.count, what, text, l.index != e.index ? now : l.since_ms, ticking};
     if (e.phase == StepPhase::kFailed) return Emit(head + text);
     EraseLive();
     DrawLive();

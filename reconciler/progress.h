@@ -54,8 +54,9 @@ class Progress : public ApplyObserver {
     int index = 0;
     int count = 0;
     std::string what;   // "drain m2"
-    std::string doing;  // "running", "waiting for role = down"
+    std::string doing;  // "running", "waiting for role = down", "done in 8s"
     int64_t since_ms = 0;
+    bool ticking = true;  // still going: the line shows the time since since_ms
   };
 
   // REQUIRES: mu_ held. Prints `line` (lasting), keeping the live block below.

@@ -96,6 +96,21 @@ TEST_F(ProgressTest, LiveRedrawsABlockOfRunningClusters) {
   EXPECT_NE(s.find("fw: held: step 1 (drain m2): timed out\n"), std::string::npos) << s;
 }
 
+TEST_F(ProgressTest, LiveLineShowsElapsedOnlyWhileAStepIsGoing) {
+  {
+    Progress p(out_, ProgressStyle::kLive, clock_);
+    Drive(p);
+  }
+  std::string s = out_.str();
+  const std::string redraw = "\x1b[1F\x1b[J";  // up to the block, erase it
+  EXPECT_NE(s.find("fw: started\n  fw [canary] starting 0s\n"), std::string::npos) << s;
+  EXPECT_NE(s.find(redraw + "  fw [canary] step 1/1 drain m2: waiting for role = down 0s\n"),
+            std::string::npos) << s;
+  EXPECT_NE(s.find(redraw + "  fw [canary] step 1/1 drain m2: done in 8s\n"), std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("step 0/"), std::string::npos) << s;
+}
+
 TEST(SummaryTest, OneLinePerClusterWithWhy) {
   RolloutResult r;
   r.clusters = {

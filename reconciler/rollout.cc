@@ -2,66 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <map>
-#include <mutex>
 #include <thread>
+
+#include "reconciler/lease_owner.h"
+#include "reconciler/lease_renewer.h"
 
 namespace harc {
 namespace {
-
-// Renews the leases of the clusters being worked, every `every_ms` of real
-// time, so that a command that runs longer than a lease (an install that
-// takes 30 minutes) does not let the lease expire under it. Whether a lease
-// is still ours is ApplyCluster's to judge, at its next step or poll.
-class LeaseRenewer {
- public:
-  LeaseRenewer(Journal& journal, Clock& clock, int64_t ttl_ms, int64_t every_ms)
-      : journal_(journal), clock_(clock), ttl_ms_(ttl_ms), every_ms_(std::max<int64_t>(every_ms, 1)) {
-    thread_ = std::thread([this] { Loop(); });
-  }
-  ~LeaseRenewer() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void Add(const Lease& l) {
-    std::lock_guard lock(mu_);
-    leases_[l.cluster] = l.token;
-  }
-  void Remove(const std::string& cluster) {
-    std::lock_guard lock(mu_);
-    leases_.erase(cluster);
-  }
-
- private:
-  void Loop() {
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::milliseconds(every_ms_), [this] { return done_; })) {
-      std::map<std::string, int64_t> leases = leases_;
-      lock.unlock();
-      for (const auto& [cluster, token] : leases) {
-        bool ours = false;
-        journal_.Heartbeat(cluster, token, clock_.WallMs(), ttl_ms_, &ours);
-      }
-      lock.lock();
-    }
-  }
-
-  Journal& journal_;
-  Clock& clock_;
-  const int64_t ttl_ms_;
-  const int64_t every_ms_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::map<std::string, int64_t> leases_;  // cluster -> token
-  std::thread thread_;
-};
 
 ClusterResult Result(const ClusterPlan& cp, Outcome outcome, std::string reason) {
   ClusterResult r;
@@ -166,16 +113,32 @@ class Rollouter {
   }
 
   // nullopt with *lease set when taken; else why the cluster cannot be worked.
+  // A lease whose holder's process is gone is taken over at once; one that
+  // expired, as it is found. Either is reported.
   std::optional<ClusterResult> TakeLease(const ClusterPlan& cp, Lease* lease) {
     bool taken = false;
     Lease holder;
     int64_t now = clock_.WallMs();
-    JournalStatus st = journal_.AcquireLease(cp.cluster, o_.owner, now, o_.apply.lease_ttl_ms,
-                                             &taken, lease, &holder);
+    const int64_t ttl = o_.apply.lease_ttl_ms;
+    JournalStatus st =
+        journal_.AcquireLease(cp.cluster, o_.owner, now, ttl, &taken, lease, &holder);
+    if (st.ok && !taken && HolderIsGone(holder))
+      st = journal_.TakeOverLease(cp.cluster, holder.token, o_.owner, now, ttl, &taken, lease,
+                                  &holder);
     if (!st.ok) return Result(cp, Outcome::kHeld, "cannot take the lease: " + st.message);
     if (!taken) return Result(cp, Outcome::kLocked, Describe(holder, now));
+    if (holder.token != 0)
+      Note(cp.cluster, "took over the lease of " + holder.owner + " (token " +
+                           std::to_string(holder.token) + "): " +
+                           (holder.expires_ms > now ? "that process is no longer running"
+                                                    : "it had expired"));
     renewer_.Add(*lease);
     return std::nullopt;
+  }
+
+  bool HolderIsGone(const Lease& holder) const {
+    std::optional<LeaseOwner> them = ParseOwner(holder.owner), us = ParseOwner(o_.owner);
+    return them && us && HolderGone(*them, *us);
   }
 
   ClusterResult WorkUnderLease(const ClusterPlan& cp, const Lease& lease) {
@@ -195,9 +158,23 @@ class Rollouter {
                            step->member + "): " + StepStateName(step->state) +
                            (step->reason.empty() ? "" : ": " + step->reason));
       options.interrupted = step;
+      st = BackedUp(cp.cluster, run->id, &options.backed_up_by);
+      if (!st.ok) return Result(cp, Outcome::kHeld, "cannot read the journal: " + st.message);
     }
     if (o_.apply.observer) o_.apply.observer->ClusterStarted(cp);
     return ApplyCluster(cp, *cluster, platform->second, transport_, journal_, clock_, lease, options);
+  }
+
+  // *by = run_id when that run backed `cluster` up (or kept the backup of
+  // a run before it), else 0.
+  JournalStatus BackedUp(const std::string& cluster, int64_t run_id, int64_t* by) {
+    std::vector<StepRecord> steps;
+    JournalStatus st = journal_.Steps(run_id, &steps);
+    *by = std::any_of(steps.begin(), steps.end(), [&](const StepRecord& s) {
+      return s.cluster == cluster && s.action == ActionName(Action::kBackup) &&
+             (s.state == StepState::kDone || s.state == StepState::kSkipped);
+    }) ? run_id : 0;
+    return st;
   }
 
   void Note(const std::string& cluster, const std::string& note) {

@@ -9,8 +9,9 @@
 //   the step they are on and hold. Clusters that cannot be worked —
 //   unobservable, unsafe, locked — are counted apart and do not spend it.
 // - Each cluster is worked under its lease: taken before its first step
-//   (refused: the cluster is 'locked', naming the holder; expired: taken
-//   over), renewed while it works — at every step and poll by ApplyCluster,
+//   (refused: the cluster is 'locked', naming the holder; expired, or held
+//   by a process of this host that is gone (lease_owner.h): taken over and
+//   reported), renewed while it works — at every step and poll by ApplyCluster,
 //   and by a background thread while a long command runs — and released at
 //   the end, held or not.
 // - Before its first step, what an interrupted run was doing on the cluster
@@ -34,7 +35,7 @@ struct RolloutOptions {
   std::vector<std::string> waves = {"canary", "default"};  // harc.toml [rollout]
   int max_parallel_clusters = 8;
   int max_failed_clusters = 1;
-  std::string owner;  // who takes the leases: "user@host pid 1234 run 17"
+  std::string owner;  // who takes the leases: FormatOwner (lease_owner.h)
   // How often (real time) the background thread renews the leases; 0: ttl/3.
   int64_t renew_every_ms = 0;
   // Per cluster; `interrupted` is filled by the rollout. `stop` is also where

@@ -3,6 +3,8 @@
 #include "reconciler/rollout.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -191,6 +193,36 @@ TEST_F(RolloutTest, ExpiredLeaseIsTakenOver) {
   w_.journal.AcquireLease("a", "dead", w_.clock.WallMs() - 120'000, 60'000, &taken, &theirs, &holder);
   RolloutResult r = Run();
   EXPECT_EQ(r.clusters[0].outcome, Outcome::kConverged) << r.clusters[0].reason;
+  EXPECT_EQ(recorder_.events()[0], "note a: took over the lease of dead (token 1): it had expired");
+}
+
+// A run of this host killed (SIGKILL) left its lease: its process is gone,
+// so the lease is taken over at once, not after it expires.
+TEST_F(RolloutTest, LeaseOfAProcessOfThisHostThatIsGoneIsTakenOverAtOnce) {
+  AddCluster("a", "default");
+  pid_t pid = ::fork();
+  if (pid == 0) ::_exit(0);
+  ::waitpid(pid, nullptr, 0);
+  std::string killed = "me@here pid " + std::to_string(pid) + " run 0";
+  bool taken = false;
+  Lease theirs, holder;
+  w_.journal.AcquireLease("a", killed, w_.clock.WallMs(), 120'000, &taken, &theirs, &holder);
+  RolloutResult r = Run();
+  EXPECT_EQ(r.clusters[0].outcome, Outcome::kConverged) << r.clusters[0].reason;
+  EXPECT_EQ(recorder_.events()[0], "note a: took over the lease of " + killed +
+                                       " (token 1): that process is no longer running");
+}
+
+TEST_F(RolloutTest, LeaseOfALiveProcessOfThisHostIsLocked) {
+  AddCluster("a", "default");
+  std::string alive = "me@here pid " + std::to_string(::getpid()) + " run 0";
+  bool taken = false;
+  Lease theirs, holder;
+  w_.journal.AcquireLease("a", alive, w_.clock.WallMs(), 120'000, &taken, &theirs, &holder);
+  RolloutResult r = Run();
+  EXPECT_EQ(r.clusters[0].outcome, Outcome::kLocked);
+  EXPECT_EQ(w_.journal.LeaseOf("a")->owner, alive);
+  EXPECT_TRUE(w_.mutations().empty());
 }
 
 TEST_F(RolloutTest, UnsafeAndUnobservableClustersAreNotAppliedNorSpendTheBudget) {
@@ -236,6 +268,44 @@ TEST_F(RolloutTest, ReportsAndResumesWhatAnInterruptedRunWasDoing) {
   ASSERT_GE(events.size(), 2u);
   EXPECT_EQ(events[0], "note a: run 2 (bob@ctl) was interrupted at step 1 (drain m1): started");
   EXPECT_EQ(w_.mutations(), std::vector<std::string>{"a/m1: undrain a"});  // drain not resent
+}
+
+// The killed run had backed the cluster up before its first change: that
+// backup stands; taking another of the half-changed cluster would overwrite it.
+TEST_F(RolloutTest, TheBackupOfAnInterruptedRunIsKept) {
+  AddCluster("a", "default");
+  plan_.clusters[0].steps.insert(plan_.clusters[0].steps.begin(),
+                                 MakeStep(Action::kBackup, "m1", "backup a", std::nullopt));
+  int64_t t = w_.clock.WallMs() - 1'000;
+  auto done = [&](int index, const std::string& action) {
+    return StepRecord{0,  "a", index, action, "m1", StepState::kDone, action + " a",
+                      0,  "",  "",    t,      t};
+  };
+  RunInfo dead;
+  dead.who = "bob@ctl";
+  w_.journal.AddRun(dead, {done(1, "backup"), done(2, "drain")});
+  w_.Set("a/m1", "role", "down");
+  RolloutResult r = Run();
+  EXPECT_EQ(r.clusters[0].outcome, Outcome::kConverged) << r.clusters[0].reason;
+  EXPECT_EQ(w_.mutations(), std::vector<std::string>{"a/m1: undrain a"});
+  std::vector<StepRecord> steps;
+  w_.journal.Steps(options_.apply.run_id, &steps);
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps[0].state, StepState::kSkipped);
+  EXPECT_EQ(steps[0].reason, "kept the backup interrupted run 2 took before its first change");
+}
+
+TEST_F(RolloutTest, ABackupAnInterruptedRunOnlyStartedIsTakenAgain) {
+  AddCluster("a", "default");
+  plan_.clusters[0].steps.insert(plan_.clusters[0].steps.begin(),
+                                 MakeStep(Action::kBackup, "m1", "backup a", std::nullopt));
+  RunInfo dead;
+  w_.journal.AddRun(dead, {{0, "a", 1, "backup", "m1", StepState::kStarted, "backup a", -1, "",
+                            "", w_.clock.WallMs(), 0}});
+  RolloutResult r = Run();
+  EXPECT_EQ(r.clusters[0].outcome, Outcome::kConverged) << r.clusters[0].reason;
+  EXPECT_EQ(w_.mutations(), (std::vector<std::string>{"a/m1: backup a", "a/m1: drain a",
+                                                      "a/m1: undrain a"}));
 }
 
 TEST_F(RolloutTest, SignalStopsRunningClustersAfterTheirStepAndStartsNoOther) {

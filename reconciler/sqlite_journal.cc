@@ -10,7 +10,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <functional>
+
+#include "reconciler/sqlite_stmt.h"
 
 namespace harc {
 namespace {
@@ -40,6 +41,35 @@ const char* const kMigrations[] = {
     "  expires_ms INTEGER NOT NULL, heartbeat_ms INTEGER NOT NULL);"
     // The last fencing token handed out per cluster; outlives its lease.
     "CREATE TABLE fencing (cluster TEXT PRIMARY KEY, last_token INTEGER NOT NULL);",
+    // 1 -> 2
+    "CREATE TABLE drift ("
+    "  check_id INTEGER NOT NULL, cluster TEXT NOT NULL, checked_ms INTEGER NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('in-sync', 'drifted', 'unobservable')),"
+    "  commit_hash TEXT NOT NULL, who TEXT NOT NULL, summary TEXT NOT NULL, report TEXT NOT NULL,"
+    "  PRIMARY KEY (check_id, cluster));"
+    "CREATE INDEX drift_by_time ON drift (checked_ms);"
+    "CREATE INDEX drift_by_cluster ON drift (cluster, check_id);",
+    // 2 -> 3: harc watch's status per commit and per cluster at a commit.
+    // seq: journal-wide order of the row's latest write ("newest").
+    "CREATE TABLE commits ("
+    "  commit_hash TEXT PRIMARY KEY, branch TEXT NOT NULL, subject TEXT NOT NULL,"
+    "  author TEXT NOT NULL, committed_ms INTEGER NOT NULL, signer TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'planned', 'applied', 'held', 'failed')),"
+    "  reason TEXT NOT NULL, run_id INTEGER NOT NULL, seen_ms INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE INDEX commits_by_seq ON commits (seq);"
+    "CREATE TABLE cluster_status ("
+    "  commit_hash TEXT NOT NULL, cluster TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'planned', 'applied', 'held', 'failed')),"
+    "  reason TEXT NOT NULL, steps INTEGER NOT NULL, run_id INTEGER NOT NULL,"
+    "  updated_ms INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    "  PRIMARY KEY (commit_hash, cluster));"
+    "CREATE INDEX cluster_status_by_seq ON cluster_status (cluster, seq);",
+    // 3 -> 4: settings held for a run until they are restored.
+    "CREATE TABLE held_settings ("
+    "  cluster TEXT NOT NULL, member TEXT NOT NULL, setting TEXT NOT NULL,"
+    "  original TEXT NOT NULL, run_id INTEGER NOT NULL,"
+    "  PRIMARY KEY (cluster, member, setting));",
 };
 static_assert(std::size(kMigrations) == SqliteJournal::kSchemaVersion);
 
@@ -48,69 +78,12 @@ const char kStepColumns[] =
     "run_id, cluster, step_index, action, member, state, command, exit_status, output_tail, "
     "reason, started_ms, ended_ms";
 const char kLeaseColumns[] = "cluster, owner, token, expires_ms, heartbeat_ms";
+const char kDriftColumns[] =
+    "check_id, checked_ms, cluster, status, commit_hash, who, summary, report";
 
-// One prepared statement. Binds and steps remember the first failure; the
-// message is then in sqlite3_errmsg.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::string& sql) {
-    ok_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) == SQLITE_OK;
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Stmt& Bind(int64_t v) {
-    ok_ = ok_ && sqlite3_bind_int64(s_, ++n_, v) == SQLITE_OK;
-    return *this;
-  }
-  Stmt& Bind(const std::string& v) {
-    ok_ = ok_ && sqlite3_bind_text(s_, ++n_, v.data(), static_cast<int>(v.size()),
-                                   SQLITE_TRANSIENT) == SQLITE_OK;
-    return *this;
-  }
-  // Advances to the next row; false at the end or on an error (see ok()).
-  bool Next() {
-    if (!ok_) return false;
-    int rc = sqlite3_step(s_);
-    ok_ = rc == SQLITE_ROW || rc == SQLITE_DONE;
-    return rc == SQLITE_ROW;
-  }
-  // Runs a statement to its end.
-  bool Run() {
-    while (Next()) {
-    }
-    return ok_;
-  }
-  bool ok() const { return ok_; }
-  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
-  std::string Text(int col) const {
-    const unsigned char* p = sqlite3_column_text(s_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<size_t>(sqlite3_column_bytes(s_, col)))
-             : std::string();
-  }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-  int n_ = 0;
-  bool ok_ = false;
-};
-
-bool Exec(sqlite3* db, const char* sql) {
-  return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
-}
-
-// Runs `body` inside `begin` ("BEGIN IMMEDIATE" for writes, "BEGIN" for a
-// consistent read) and commits. Returns "" or SQLite's message, taken before
-// the rollback that would overwrite it.
-std::string InTransaction(sqlite3* db, const char* begin, const std::function<bool()>& body) {
-  if (!Exec(db, begin)) return sqlite3_errmsg(db);
-  if (body() && Exec(db, "COMMIT")) return "";
-  std::string error = sqlite3_errmsg(db);
-  if (!sqlite3_get_autocommit(db)) Exec(db, "ROLLBACK");
-  return error;
-}
+using sqlite::Exec;
+using sqlite::InTransaction;
+using sqlite::Stmt;
 
 // Runs `stmt`, which changes at most one row, in its own write transaction;
 // *changed tells whether it did. "" or SQLite's message.
@@ -155,6 +128,11 @@ StepRecord StepFromRow(const Stmt& s) {
 
 Lease LeaseFromRow(const Stmt& s) {
   return Lease{s.Text(0), s.Text(1), s.Int(2), s.Int(3), s.Int(4)};
+}
+
+DriftRecord DriftFromRow(const Stmt& s) {
+  return DriftRecord{s.Int(0),  s.Int(1),  s.Text(2), s.Text(3),
+                     s.Text(4), s.Text(5), s.Text(6), s.Text(7)};
 }
 
 // The last `max` bytes of `text`, not starting inside a UTF-8 sequence.
@@ -228,21 +206,6 @@ std::string PrepareFile(const std::string& path, std::string* warning) {
 }
 
 }  // namespace
-
-// Here until a second Journal implementation wants a journal.cc.
-const char* StepStateName(StepState s) {
-  switch (s) {
-    case StepState::kStarted:
-      return "started";
-    case StepState::kSkipped:
-      return "skipped";
-    case StepState::kDone:
-      return "done";
-    case StepState::kFailed:
-      return "failed";
-  }
-  return "?";
-}
 
 // ------------------------------------------------------------ opening
 
@@ -459,6 +422,48 @@ JournalStatus SqliteJournal::Interrupted(const std::string& cluster, std::option
   return JournalStatus::Ok();
 }
 
+// ------------------------------------------------------------ held settings
+
+JournalStatus SqliteJournal::RecordHeld(const HeldSetting& h) {
+  std::lock_guard lock(mu_);
+  Stmt put(db_,
+           "INSERT OR REPLACE INTO held_settings (cluster, member, setting, original, run_id) "
+           "VALUES (?, ?, ?, ?, ?)");
+  put.Bind(h.cluster).Bind(h.member).Bind(h.setting).Bind(h.original).Bind(h.run_id);
+  bool changed = false;
+  std::string error = ChangeOne(db_, put, &changed);
+  if (!error.empty())
+    return Fail("cannot record that " + h.setting + " of " + h.cluster + "/" + h.member +
+                    " is held",
+                error);
+  return JournalStatus::Ok();
+}
+
+JournalStatus SqliteJournal::ClearHeld(const std::string& cluster, const std::string& member,
+                                       const std::string& setting) {
+  std::lock_guard lock(mu_);
+  Stmt remove(db_, "DELETE FROM held_settings WHERE cluster = ? AND member = ? AND setting = ?");
+  remove.Bind(cluster).Bind(member).Bind(setting);
+  bool removed = false;
+  std::string error = ChangeOne(db_, remove, &removed);
+  if (!error.empty())
+    return Fail("cannot record that " + setting + " of " + cluster + "/" + member +
+                    " is restored",
+                error);
+  return JournalStatus::Ok();
+}
+
+JournalStatus SqliteJournal::Held(std::vector<HeldSetting>* out) {
+  std::lock_guard lock(mu_);
+  out->clear();
+  Stmt select(db_,
+              "SELECT cluster, member, setting, original, run_id FROM held_settings "
+              "ORDER BY cluster, member, setting");
+  while (select.Next())
+    out->push_back({select.Text(0), select.Text(1), select.Text(2), select.Text(3), select.Int(4)});
+  return select.ok() ? JournalStatus::Ok() : Fail("cannot read held settings");
+}
+
 // ------------------------------------------------------------ leases
 
 bool SqliteJournal::ReadLease(const std::string& cluster, std::optional<Lease>* out) {
@@ -485,15 +490,27 @@ bool SqliteJournal::NextToken(const std::string& cluster, int64_t* token) {
 JournalStatus SqliteJournal::AcquireLease(const std::string& cluster, const std::string& owner,
                                           int64_t now_ms, int64_t ttl_ms, bool* taken, Lease* lease,
                                           Lease* holder) {
+  return Acquire(cluster, 0, owner, now_ms, ttl_ms, taken, lease, holder);
+}
+
+JournalStatus SqliteJournal::TakeOverLease(const std::string& cluster, int64_t gone_token,
+                                           const std::string& owner, int64_t now_ms,
+                                           int64_t ttl_ms, bool* taken, Lease* lease,
+                                           Lease* holder) {
+  return Acquire(cluster, gone_token, owner, now_ms, ttl_ms, taken, lease, holder);
+}
+
+JournalStatus SqliteJournal::Acquire(const std::string& cluster, int64_t gone_token,
+                                     const std::string& owner, int64_t now_ms, int64_t ttl_ms,
+                                     bool* taken, Lease* lease, Lease* holder) {
   std::lock_guard lock(mu_);
   *taken = false;
+  *holder = Lease{};
   std::string error = InTransaction(db_, "BEGIN IMMEDIATE", [&] {
     std::optional<Lease> current;
     if (!ReadLease(cluster, &current)) return false;
-    if (current && current->expires_ms > now_ms) {
-      *holder = *current;
-      return true;
-    }
+    if (current) *holder = *current;
+    if (current && current->expires_ms > now_ms && current->token != gone_token) return true;
     Lease fresh{cluster, owner, 0, now_ms + ttl_ms, now_ms};
     if (!NextToken(cluster, &fresh.token)) return false;
     Stmt put(db_, std::string("INSERT OR REPLACE INTO leases (") + kLeaseColumns +
@@ -541,6 +558,41 @@ JournalStatus SqliteJournal::Leases(std::vector<Lease>* out) {
   Stmt select(db_, std::string("SELECT ") + kLeaseColumns + " FROM leases ORDER BY cluster");
   while (select.Next()) out->push_back(LeaseFromRow(select));
   return select.ok() ? JournalStatus::Ok() : Fail("cannot read leases");
+}
+
+// ------------------------------------------------------------ drift
+
+JournalStatus SqliteJournal::RecordDrift(std::vector<DriftRecord>* records) {
+  std::lock_guard lock(mu_);
+  std::string why;  // taken before the failed statement is finalized, which clears it
+  std::string error = InTransaction(db_, "BEGIN IMMEDIATE", [&] {
+    Stmt next(db_, "SELECT COALESCE(MAX(check_id), 0) + 1 FROM drift");
+    if (!next.Next()) return false;
+    const int64_t check_id = next.Int(0);
+    for (DriftRecord& r : *records) {
+      r.check_id = check_id;
+      Stmt insert(db_, std::string("INSERT INTO drift (") + kDriftColumns +
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      insert.Bind(r.check_id).Bind(r.checked_ms).Bind(r.cluster).Bind(r.status);
+      insert.Bind(r.commit).Bind(r.who).Bind(r.summary).Bind(r.report);
+      if (!insert.Run()) return why = sqlite3_errmsg(db_), false;
+    }
+    return true;
+  });
+  if (!error.empty()) return Fail("cannot record a drift report", why.empty() ? error : why);
+  return JournalStatus::Ok();
+}
+
+JournalStatus SqliteJournal::DriftSince(int64_t since_ms, std::vector<DriftRecord>* out) {
+  std::lock_guard lock(mu_);
+  out->clear();
+  Stmt select(db_, std::string("SELECT ") + kDriftColumns + " FROM drift AS d WHERE " +
+                       "checked_ms >= ?1 OR check_id = (SELECT MAX(check_id) FROM drift AS e "
+                       "WHERE e.cluster = d.cluster AND e.checked_ms < ?1) "
+                       "ORDER BY check_id, cluster");
+  select.Bind(since_ms);
+  while (select.Next()) out->push_back(DriftFromRow(select));
+  return select.ok() ? JournalStatus::Ok() : Fail("cannot read drift reports");
 }
 
 }  // namespace harc

@@ -34,7 +34,7 @@ namespace harc {
 
 class SqliteJournal : public Journal {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 4;
   // How long a write waits for another process's transaction to finish.
   static constexpr int kBusyTimeoutMs = 10'000;
   // RecordStep keeps at most this much of the end of an output tail.
@@ -58,6 +58,9 @@ class SqliteJournal : public Journal {
   JournalStatus RecordStep(const StepRecord& step) override;
   JournalStatus AcquireLease(const std::string& cluster, const std::string& owner, int64_t now_ms,
                              int64_t ttl_ms, bool* taken, Lease* lease, Lease* holder) override;
+  JournalStatus TakeOverLease(const std::string& cluster, int64_t gone_token,
+                              const std::string& owner, int64_t now_ms, int64_t ttl_ms,
+                              bool* taken, Lease* lease, Lease* holder) override;
   JournalStatus Heartbeat(const std::string& cluster, int64_t token, int64_t now_ms, int64_t ttl_ms,
                           bool* still_ours) override;
   JournalStatus ReleaseLease(const std::string& cluster, int64_t token) override;
@@ -67,6 +70,18 @@ class SqliteJournal : public Journal {
   JournalStatus Steps(int64_t run_id, std::vector<StepRecord>* out) override;
   JournalStatus Interrupted(const std::string& cluster, std::optional<RunInfo>* run,
                             std::optional<StepRecord>* step) override;
+  JournalStatus RecordHeld(const HeldSetting& held) override;
+  JournalStatus ClearHeld(const std::string& cluster, const std::string& member,
+                          const std::string& setting) override;
+  JournalStatus Held(std::vector<HeldSetting>* out) override;
+  JournalStatus RecordDrift(std::vector<DriftRecord>* records) override;
+  JournalStatus DriftSince(int64_t since_ms, std::vector<DriftRecord>* out) override;
+  JournalStatus PutCommitStatus(const CommitStatus& status) override;
+  JournalStatus CommitStatuses(const std::string& branch, int limit,
+                               std::vector<CommitStatus>* out) override;
+  JournalStatus PutClusterStatus(const ClusterCommitStatus& status) override;
+  JournalStatus ClusterStatuses(const std::string& commit,
+                                std::vector<ClusterCommitStatus>* out) override;
 
  private:
   SqliteJournal(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
@@ -75,6 +90,9 @@ class SqliteJournal : public Journal {
   // "journal PATH: <what>: <detail>"; the detail defaults to SQLite's last message.
   JournalStatus Fail(const std::string& what, const std::string& detail) const;
   JournalStatus Fail(const std::string& what) const;
+  // AcquireLease, or TakeOverLease when gone_token > 0 (tokens start at 1).
+  JournalStatus Acquire(const std::string& cluster, int64_t gone_token, const std::string& owner,
+                        int64_t now_ms, int64_t ttl_ms, bool* taken, Lease* lease, Lease* holder);
   // Reads and writes inside a transaction; false with SQLite's message set.
   // REQUIRES: mu_ held.
   bool ReadLease(const std::string& cluster, std::optional<Lease>* out);

@@ -147,6 +147,25 @@ TEST_F(SqliteJournalTest, RunsAndStepsRoundTrip) {
   EXPECT_EQ(Describe(steps[2]), Describe(failed));
 }
 
+TEST_F(SqliteJournalTest, HeldSettingsAreKeptUntilClearedAndOutliveAReopening) {
+  ASSERT_TRUE(journal_->RecordHeld({"fw-ber", "m2", "failback", "auto", 3}).ok);
+  ASSERT_TRUE(journal_->RecordHeld({"fw-ber", "m1", "failback", "auto", 3}).ok);
+  ASSERT_TRUE(journal_->RecordHeld({"fw-ber", "m1", "failback", "manual", 4}).ok);  // replaces
+  journal_ = OpenOrDie();
+  std::vector<HeldSetting> held;
+  ASSERT_TRUE(journal_->Held(&held).ok);
+  ASSERT_EQ(held.size(), 2u);
+  EXPECT_EQ(held[0].member, "m1");
+  EXPECT_EQ(held[0].original, "manual");
+  EXPECT_EQ(held[0].run_id, 4);
+  EXPECT_EQ(held[1].member, "m2");
+  ASSERT_TRUE(journal_->ClearHeld("fw-ber", "m1", "failback").ok);
+  ASSERT_TRUE(journal_->ClearHeld("fw-ber", "m9", "failback").ok);  // none: no error
+  ASSERT_TRUE(journal_->Held(&held).ok);
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].member, "m2");
+}
+
 TEST_F(SqliteJournalTest, RunsComeNewestFirstUpToTheLimit) {
   for (int i = 0; i < 5; ++i) NewRun(*journal_, 100 * i);
   std::vector<RunInfo> runs;
@@ -250,8 +269,8 @@ TEST_F(SqliteJournalTest, SchemaIsVersionedAndANewerOneRefused) {
   JournalStatus st = SqliteJournal::Open(path_, &j, &warning);
   EXPECT_FALSE(st.ok);
   EXPECT_EQ(st.message, "journal " + path_ +
-                            ": schema version 99: newer than this harc knows (1); use a "
-                            "newer harc");
+                            ": schema version 99: newer than this harc knows (" +
+                            std::to_string(SqliteJournal::kSchemaVersion) + "); use a newer harc");
 }
 
 TEST_F(SqliteJournalTest, IsInWalModeAndIntact) {
@@ -264,6 +283,103 @@ TEST_F(SqliteJournalTest, IsInWalModeAndIntact) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+// ------------------------------------------------------------ drift
+
+std::vector<DriftRecord> Check(int64_t checked_ms,
+                               const std::vector<std::pair<std::string, std::string>>& statuses) {
+  std::vector<DriftRecord> out;
+  for (const auto& [cluster, status] : statuses)
+    out.push_back({0, checked_ms, cluster, status, "3f2a1b9c", "alice@host",
+                   status == "drifted" ? "version os on m1" : "",
+                   "{\"cluster\":\"" + cluster + "\"}"});
+  return out;
+}
+
+std::string Describe(const std::vector<DriftRecord>& records) {
+  std::string out;
+  for (const DriftRecord& r : records)
+    out += std::to_string(r.check_id) + " " + std::to_string(r.checked_ms) + " " + r.cluster +
+           " " + r.status + " [" + r.summary + "] " + r.commit + " " + r.who + " " + r.report +
+           "\n";
+  return out;
+}
+
+TEST_F(SqliteJournalTest, DriftReportsRoundTripFromWhereEachClusterEnteredTheWindow) {
+  std::vector<std::vector<DriftRecord>> checks = {
+      Check(100, {{"a", "drifted"}, {"b", "in-sync"}}), Check(200, {{"a", "in-sync"}}),
+      Check(300, {{"b", "drifted"}})};
+  for (size_t i = 0; i < checks.size(); ++i) {
+    ASSERT_TRUE(journal_->RecordDrift(&checks[i]).ok);
+    EXPECT_EQ(checks[i].back().check_id, static_cast<int64_t>(i) + 1);
+  }
+  std::vector<DriftRecord> out;
+  ASSERT_TRUE(journal_->DriftSince(150, &out).ok);
+  EXPECT_EQ(Describe(out),
+            "1 100 a drifted [version os on m1] 3f2a1b9c alice@host {\"cluster\":\"a\"}\n"
+            "1 100 b in-sync [] 3f2a1b9c alice@host {\"cluster\":\"b\"}\n"
+            "2 200 a in-sync [] 3f2a1b9c alice@host {\"cluster\":\"a\"}\n"
+            "3 300 b drifted [version os on m1] 3f2a1b9c alice@host {\"cluster\":\"b\"}\n");
+  ASSERT_TRUE(journal_->DriftSince(250, &out).ok);
+  EXPECT_EQ(Describe(out),
+            "1 100 b in-sync [] 3f2a1b9c alice@host {\"cluster\":\"b\"}\n"
+            "2 200 a in-sync [] 3f2a1b9c alice@host {\"cluster\":\"a\"}\n"
+            "3 300 b drifted [version os on m1] 3f2a1b9c alice@host {\"cluster\":\"b\"}\n");
+  ASSERT_TRUE(journal_->DriftSince(301, &out).ok);
+  EXPECT_EQ(out.size(), 2u);  // the window is empty; where each cluster stands
+}
+
+TEST_F(SqliteJournalTest, AnUnknownDriftStatusIsRefusedAndNothingOfTheReportKept) {
+  std::vector<DriftRecord> records = Check(100, {{"a", "in-sync"}, {"b", "sideways"}});
+  JournalStatus st = journal_->RecordDrift(&records);
+  EXPECT_FALSE(st.ok);
+  EXPECT_EQ(st.message.rfind("journal " + path_ + ": cannot record a drift report: CHECK", 0), 0u)
+      << st.message;
+  std::vector<DriftRecord> out;
+  ASSERT_TRUE(journal_->DriftSince(0, &out).ok);
+  EXPECT_TRUE(out.empty());
+}
+
+// What harc 0.1 wrote (schema version 1), frozen: newer harcs must open it.
+constexpr char kVersion1Schema[] =
+    "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, commit_hash TEXT NOT NULL,"
+    "  plan_hash TEXT NOT NULL, who TEXT NOT NULL, pid INTEGER NOT NULL,"
+    "  started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL DEFAULT 0,"
+    "  result TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE steps (run_id INTEGER NOT NULL REFERENCES runs(id), cluster TEXT NOT NULL,"
+    "  step_index INTEGER NOT NULL, seq INTEGER NOT NULL, action TEXT NOT NULL,"
+    "  member TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('started', 'skipped', 'done', 'failed')),"
+    "  command TEXT NOT NULL, exit_status INTEGER NOT NULL, output_tail TEXT NOT NULL,"
+    "  reason TEXT NOT NULL, started_ms INTEGER NOT NULL, ended_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (run_id, cluster, step_index));"
+    "CREATE INDEX steps_by_cluster ON steps (cluster, run_id);"
+    "CREATE INDEX steps_by_seq ON steps (seq);"
+    "CREATE TABLE leases (cluster TEXT PRIMARY KEY, owner TEXT NOT NULL, token INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL, heartbeat_ms INTEGER NOT NULL);"
+    "CREATE TABLE fencing (cluster TEXT PRIMARY KEY, last_token INTEGER NOT NULL);"
+    "INSERT INTO runs VALUES (7, 'c0ffee', 'sha256:abc', 'bob@old', 99, 1000, 2000, 'converged');"
+    "INSERT INTO fencing VALUES ('fw-ber', 41);"
+    "PRAGMA user_version = 1;";
+
+TEST_F(SqliteJournalTest, AVersion1JournalIsMigratedKeepingWhatItHolds) {
+  journal_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_ + suffix);
+  RawExec(kVersion1Schema);
+  fs::permissions(path_, fs::perms::owner_read | fs::perms::owner_write);
+  journal_ = OpenOrDie();
+  std::vector<RunInfo> runs;
+  ASSERT_TRUE(journal_->Runs(0, &runs).ok);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(Describe(runs[0]), "7 c0ffee sha256:abc bob@old 99 1000..2000 converged");
+  bool taken = false;
+  Lease lease, holder;
+  ASSERT_TRUE(journal_->AcquireLease("fw-ber", "alice", 0, 1000, &taken, &lease, &holder).ok);
+  EXPECT_EQ(lease.token, 42);  // the fencing counter survived
+  std::vector<DriftRecord> records = Check(100, {{"a", "drifted"}});
+  ASSERT_TRUE(journal_->RecordDrift(&records).ok);
+  EXPECT_TRUE(journal_->CheckIntegrity().ok);
 }
 
 // ------------------------------------------------------------ leases
@@ -322,6 +438,47 @@ TEST_F(LeaseTest, AnExpiredLeaseIsTakenOverAndItsHolderLosesIt) {
   EXPECT_FALSE(Beat("fw-ber", old));                      // alice must stop at once
   ASSERT_TRUE(journal_->ReleaseLease("fw-ber", old).ok);  // and cannot free bob's lease
   EXPECT_EQ(Refused("fw-ber", "carol").owner, "bob");
+}
+
+TEST_F(LeaseTest, AnExpiredLeaseTakenOverIsReturnedAsTheHolder) {
+  int64_t old = Take("fw-ber", "alice");
+  clock_.Advance(kTtl);
+  bool taken = false;
+  Lease lease, holder;
+  ASSERT_TRUE(journal_->AcquireLease("fw-ber", "bob", clock_.WallMs(), kTtl, &taken, &lease,
+                                     &holder).ok);
+  EXPECT_TRUE(taken);
+  EXPECT_EQ(holder.owner, "alice");
+  EXPECT_EQ(holder.token, old);
+  ASSERT_TRUE(journal_->ReleaseLease("fw-ber", lease.token).ok);
+  ASSERT_TRUE(journal_->AcquireLease("fw-ber", "carol", clock_.WallMs(), kTtl, &taken, &lease,
+                                     &holder).ok);
+  EXPECT_TRUE(taken);
+  EXPECT_EQ(holder.token, 0);  // there was none
+}
+
+// The holder's process is gone: its live lease is taken over, once, and
+// only while it still has the token the caller judged.
+TEST_F(LeaseTest, ALiveLeaseIsTakenOverOnlyByItsGoneToken) {
+  int64_t dead = Take("fw-ber", "alice@a pid 1 run 1");
+  bool taken = true;
+  Lease lease, holder;
+  ASSERT_TRUE(journal_->TakeOverLease("fw-ber", dead + 1, "bob", clock_.WallMs(), kTtl, &taken,
+                                      &lease, &holder).ok);
+  EXPECT_FALSE(taken);  // not the token judged gone
+  EXPECT_EQ(holder.token, dead);
+  ASSERT_TRUE(journal_->TakeOverLease("fw-ber", dead, "bob", clock_.WallMs(), kTtl, &taken,
+                                      &lease, &holder).ok);
+  EXPECT_TRUE(taken);
+  EXPECT_EQ(lease.owner, "bob");
+  EXPECT_GT(lease.token, dead);
+  EXPECT_EQ(holder.owner, "alice@a pid 1 run 1");
+  EXPECT_FALSE(Beat("fw-ber", dead));
+  // A second run that judged the same holder gone finds bob's lease: refused.
+  ASSERT_TRUE(journal_->TakeOverLease("fw-ber", dead, "carol", clock_.WallMs(), kTtl, &taken,
+                                      &lease, &holder).ok);
+  EXPECT_FALSE(taken);
+  EXPECT_EQ(holder.owner, "bob");
 }
 
 TEST_F(LeaseTest, HeartbeatsKeepALeaseAlive) {

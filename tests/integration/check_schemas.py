@@ -8,7 +8,9 @@ examples/**/harc.toml (harc.schema.json), and examples/**/platforms/*.toml and
 schemas/platforms/*.toml (platform.schema.json). Then makes sure the schemas
 reject known-bad documents, so that a schema which accepts anything cannot
 pass. Prints each file checked; exits non-zero on any violation, or when no
-platform file was checked.
+platform file was checked. The reports harc writes (drift.schema.json:
+`harc drift --format json`, with and without --since) have no files here;
+their schema is held to good and bad documents the same way.
 """
 
 import copy
@@ -20,6 +22,7 @@ import tomllib
 import jsonschema
 
 KINDS = ("cluster", "harc", "platform")
+REPORT_KINDS = ("drift",)
 
 # Minimal valid documents; each known-bad document below is one of these with
 # one thing broken, so a rejection can only be for that thing.
@@ -42,7 +45,9 @@ GOOD = {
                 "known_hosts": "~/.ssh/known_hosts", "connect_timeout": "10s"},
         "rollout": {"waves": ["canary", "default"], "max_parallel_clusters": 8,
                     "max_failed_clusters": 1},
-        "gitops": {"repo": "https://git.example/fleet.git", "anything": {"goes": True}},
+        "gitops": {"auto_apply": False, "auto_correct": False,
+                   "wave": {"canary": {"auto_apply": True}},
+                   "cluster": {"fw-east": {"auto_apply": True, "auto_correct": True}}},
     },
     "platform": {
         "name": "pair",
@@ -69,6 +74,48 @@ GOOD = {
                             "until": {"fact": "setting.preempt", "is": "{value}"}},
         },
     },
+}
+
+
+# harc drift --format json (harc.drift/v1), one cluster of each status.
+GOOD["drift"] = {
+    "format": "harc.drift/v1",
+    "commit": "3f2a9c1d07be55aa3f2a9c1d07be55aa3f2a9c1d",
+    "checked_at": "2026-01-12T10:31:02Z",
+    "status": "unobservable",
+    "summary": {"in_sync": 1, "drifted": 1, "unobservable": 1},
+    "clusters": [
+        {"cluster": "fw-dc", "platform": "dual-chassis", "wave": "default", "status": "in-sync",
+         "drift": [], "unobservable": []},
+        {"cluster": "gw-east", "platform": "maestro", "wave": "default", "status": "drifted",
+         "drift": [
+             {"class": "version", "subject": "hotfix",
+              "members": [{"member": "east-1a", "desired": "R81.20_T89",
+                           "observed": "R81.20_T88"}]},
+             {"class": "role", "subject": "down",
+              "members": [{"member": "east-1b", "desired": "", "observed": "down"}]},
+             {"class": "divergence", "subject": "setting.image_cloning",
+              "members": [{"member": "east-1a", "desired": "", "observed": "on"},
+                          {"member": "east-1b", "desired": "", "observed": "off"}]}],
+         "unobservable": []},
+        {"cluster": "gw-lab", "platform": "maestro", "wave": "canary", "status": "unobservable",
+         "drift": [], "unobservable": ["lab-2: connect: timed out after 10s"]},
+    ],
+}
+
+# harc drift --since 7d --format json (harc.drift-history/v1): valid against
+# the same schema.
+DRIFT_HISTORY = {
+    "format": "harc.drift-history/v1",
+    "since": "2026-01-05T10:31:02Z",
+    "until": "2026-01-12T10:31:02Z",
+    "reports": 3,
+    "clusters": [
+        {"cluster": "gw-east", "reports": 3, "unobservable": 0, "status": "in-sync",
+         "episodes": [{"drifted_at": "2026-01-12T10:31:02Z", "before_window": False,
+                       "corrected_at": "2026-01-12T10:45:00Z",
+                       "summary": "version hotfix on east-1a"}]},
+    ],
 }
 
 
@@ -101,6 +148,14 @@ BAD = [
     ("harc: unknown table", "harc", broken("harc", ["rolout"], {})),
     ("harc: limit is a string", "harc", broken("harc", ["rollout", "max_parallel_clusters"], "8")),
     ("harc: bad duration", "harc", broken("harc", ["ssh", "connect_timeout"], "10 seconds")),
+    ("harc: unknown [gitops] key", "harc", broken("harc", ["gitops", "auto_aply"], True)),
+    ("harc: auto_apply is a string", "harc", broken("harc", ["gitops", "auto_apply"], "yes")),
+    ("harc: unknown key in a wave's policy", "harc",
+     broken("harc", ["gitops", "wave", "canary", "paused"], True)),
+    ("harc: a cluster's policy is not a table", "harc",
+     broken("harc", ["gitops", "cluster", "fw-east"], True)),
+    ("harc: unsafe cluster name in [gitops]", "harc",
+     broken("harc", ["gitops", "cluster", "a;b"], {})),
     ("platform: unknown key", "platform", broken("platform", ["strategie"], "rolling")),
     ("platform: unknown strategy", "platform", broken("platform", ["strategy"], "big-bang")),
     ("platform: max_members is a string", "platform", broken("platform", ["max_members"], "6")),
@@ -124,9 +179,41 @@ BAD = [
 ]
 
 
+def broken_history(path, value):
+    """DRIFT_HISTORY with the value at path replaced."""
+    doc = copy.deepcopy(DRIFT_HISTORY)
+    node = doc
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return doc
+
+
+BAD += [
+    ("drift: unknown class", "drift", broken("drift", ["clusters", 1, "drift", 0, "class"], "mood")),
+    ("drift: unknown role anomaly", "drift",
+     broken("drift", ["clusters", 1, "drift", 1, "subject"], "sleepy")),
+    ("drift: a difference with no member", "drift",
+     broken("drift", ["clusters", 1, "drift", 0, "members"], [])),
+    ("drift: in sync with a difference", "drift",
+     broken("drift", ["clusters", 1, "status"], "in-sync")),
+    ("drift: unobservable without a reason", "drift",
+     broken("drift", ["clusters", 2, "unobservable"], [])),
+    ("drift: missing summary", "drift", broken("drift", ["summary"], delete=True)),
+    ("drift: unknown format version", "drift", broken("drift", ["format"], "harc.drift/v2")),
+    ("drift: value without observed", "drift",
+     broken("drift", ["clusters", 1, "drift", 0, "members", 0, "observed"], delete=True)),
+    ("drift: a time that is not RFC 3339", "drift",
+     broken("drift", ["checked_at"], "12/01/2026 10:31")),
+    ("drift history: corrected_at is not a time", "drift",
+     broken_history(["clusters", 0, "episodes", 0, "corrected_at"], "soon")),
+    ("drift history: negative report count", "drift", broken_history(["reports"], -1)),
+]
+
+
 def load_schemas(root):
     schemas = {}
-    for kind in KINDS:
+    for kind in KINDS + REPORT_KINDS:
         path = root / "schemas" / f"{kind}.schema.json"
         schema = json.loads(path.read_text())
         jsonschema.Draft7Validator.check_schema(schema)
@@ -174,6 +261,9 @@ def check_rejections(schemas):
         for e in schemas[kind].iter_errors(doc):
             print(f"FAIL the valid {kind} document is rejected: {where(e)}: {e.message}")
             failures += 1
+    for e in schemas["drift"].iter_errors(DRIFT_HISTORY):
+        print(f"FAIL the valid drift history is rejected: {where(e)}: {e.message}")
+        failures += 1
     for what, kind, doc in BAD:
         if schemas[kind].is_valid(doc):
             print(f"FAIL accepted a bad document: {what}")

@@ -27,6 +27,7 @@ struct Versions {
 
 inline Versions VersionsFor(const std::string& platform) {
   if (platform == "linux") return {"1:2.2.7-1+b2", "1:2.2.7-1+deb12u1"};
+  if (platform == "keepalived") return {"1.0-1", "2.0-1"};
   if (platform == "pacemaker") return {"2.1.5-8.el9", "2.1.6-1.el9"};
   if (platform == "serviceguard") return {"A.11.20.00", "A.12.80.00"};
   if (platform == "tms-zl") return {"ST.1.1.090213", "ST.1.2.100916"};
@@ -64,6 +65,7 @@ class TestCluster {
 
   static std::string Component(const std::string& platform) {
     if (platform == "linux") return "keepalived";
+    if (platform == "keepalived") return "app";
     if (platform == "pacemaker") return "pacemaker";
     if (platform == "serviceguard") return "serviceguard";
     if (platform == "tms-zl") return "software";

@@ -6,8 +6,8 @@
 namespace harc::sim::testing {
 namespace {
 
-const char* kPlatforms[] = {"maestro", "dual-chassis", "linux", "pacemaker", "serviceguard",
-                            "tms-zl"};
+const char* kPlatforms[] = {"maestro", "dual-chassis", "linux", "keepalived", "pacemaker",
+                            "serviceguard", "tms-zl"};
 
 std::vector<std::string> NamesFor(const std::string& platform) {
   if (platform == "dual-chassis") return {"1", "2"};

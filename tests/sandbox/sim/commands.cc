@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -46,7 +48,24 @@ bool SplitMember(const std::string& key, std::string* cluster, std::string* memb
 struct Origin {
   std::string address;  // the member's address the client reached
   std::string client;
+  bool ssh = false;     // came through sshd (serve), not exec
 };
+
+// A command that reached an unreachable (or stalled) member on a session the
+// client had opened before the fault. Under sshd the session's connection is
+// cut, as a dead member or a network cut would do: the client sees its
+// connection drop and must reconnect (and is refused), rather than a command
+// that exited 255 on a working session. The sshd session process is our
+// parent (sshd runs the ForceCommand through a shell that execs it).
+int ConnectionClosed(const Origin& origin) {
+  int status = Fail("connection closed", 255);
+  if (!origin.ssh) return status;
+  pid_t parent = getppid();
+  std::ifstream comm("/proc/" + std::to_string(parent) + "/comm");
+  std::string name;
+  if (std::getline(comm, name) && name.starts_with("sshd")) kill(parent, SIGTERM);
+  return status;
+}
 
 // Runs `raw` on cluster/member and records it.
 int RunOnMember(const std::string& dir, const std::string& cluster, const std::string& member,
@@ -57,11 +76,14 @@ int RunOnMember(const std::string& dir, const std::string& cluster, const std::s
   if (!lc->Open(dir, cluster, &error)) return Fail(error);
   const SimMember* m = lc->cluster().Find(member);
   if (!m) return Fail("no member " + cluster + "/" + member);
-  if (m->faults.unreachable || m->faults.stall) return Fail("connection closed", 255);
+  if (m->faults.unreachable || m->faults.stall) return ConnectionClosed(origin);
   if (int slow = m->faults.slow_ms; slow > 0) {  // wait without holding the lock
     lc = std::make_unique<LockedCluster>();
     std::this_thread::sleep_for(std::chrono::milliseconds(slow));
     if (!lc->Open(dir, cluster, &error)) return Fail(error);
+    // Cut off while it was slow: the command never reached the member.
+    const Faults& now = lc->cluster().Find(member)->faults;
+    if (now.unreachable || now.stall) return ConnectionClosed(origin);
   }
   SimCluster& c = lc->cluster();
   Platform platform;
@@ -136,7 +158,7 @@ int Serve(const std::string& dir) {
                        {"command", raw}, {"mutating", false}, {"exit", 1}}});
     return Fail("no member at " + server + " (the bastion only forwards)");
   }
-  return RunOnMember(dir, m->cluster, m->member, {server, client}, raw);
+  return RunOnMember(dir, m->cluster, m->member, {server, client, true}, raw);
 }
 
 int Exec(const std::string& dir, const std::string& key, const std::string& command) {

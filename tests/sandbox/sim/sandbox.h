@@ -11,7 +11,10 @@
 //
 // Unreachable members: sshd stops listening on the address (a reload by
 // SIGHUP, which re-reads the config), so a connection is refused; a stalled
-// member gets a listener that accepts TCP and never sends a banner.
+// member gets a listener that accepts TCP and never sends a banner. While
+// sshd reloads, the other members it serves refuse new connections too
+// (open sessions go on): a test that makes a member unreachable or stalled,
+// or clears that, while a run is connecting to others sees them refused.
 #pragma once
 
 #include <map>

@@ -213,7 +213,10 @@ std::string SshdConfig(const Inventory& inv, size_t g) {
        "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
        "UseDNS no\nPrintMotd no\nPrintLastLog no\nLogLevel VERBOSE\n"
        "MaxStartups 1000\nMaxSessions 100\nLoginGraceTime 30\n"
-       "AllowTcpForwarding yes\nX11Forwarding no\nPermitTunnel no\n";
+       "AllowTcpForwarding yes\nX11Forwarding no\nPermitTunnel no\n"
+       // Each forward a client asks for ("target 127.0.0.5 port N"), so a
+       // test can prove a member was reached through the bastion.
+       "LogVerbose serverloop.c:server_request_direct_tcpip():*\n";
   return s;
 }
 

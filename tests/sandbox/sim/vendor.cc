@@ -6,7 +6,7 @@ namespace harc::sim {
 
 const Vendor* FindVendor(const std::string& platform) {
   for (const Vendor* v : {&CheckPointMaestro(), &CheckPointDualChassis(), &LinuxKeepalived(),
-                          &Pacemaker(), &Serviceguard(), &TmsZl()})
+                          &KeepalivedService(), &Pacemaker(), &Serviceguard(), &TmsZl()})
     if (platform == v->platform) return v;
   return nullptr;
 }

@@ -52,6 +52,7 @@ const Vendor* FindVendor(const std::string& platform);
 const Vendor& CheckPointMaestro();
 const Vendor& CheckPointDualChassis();
 const Vendor& LinuxKeepalived();
+const Vendor& KeepalivedService();
 const Vendor& Pacemaker();
 const Vendor& Serviceguard();
 const Vendor& TmsZl();
